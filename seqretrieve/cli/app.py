@@ -1,0 +1,60 @@
+"""The root ``typer`` app; every command group arrives through the ``seqretrieve_register_commands``
+hook (built-ins in ``seqretrieve/cli/builtin.py``, third parties through entry points).
+
+Exit codes: 0 success (also "no match above threshold"), 1 runtime failure, 2 usage error.
+Known errors (:class:`seqretrieve.errors.SeqretrieveError`) print one line on stderr; set
+``SEQRETRIEVE_DEBUG=1`` to see the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import typer
+
+from ..errors import SeqretrieveError
+
+
+def build_app() -> typer.Typer:
+    """The full CLI with every registered plugin's commands."""
+    from ..registry import get_registry
+
+    app = typer.Typer(
+        name="seqretrieve",
+        help="Find, align and match the audio recording for a MIDI file.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    get_registry().manager.hook.seqretrieve_register_commands(app=app)
+    return app
+
+
+def _print_error(message: str) -> None:
+    from .output import stderr
+
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    debug = bool(os.environ.get("SEQRETRIEVE_DEBUG"))
+    if not debug:
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module="librosa")
+    try:
+        build_app()()
+    except SeqretrieveError as exc:
+        if debug:
+            raise
+        _print_error(str(exc))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

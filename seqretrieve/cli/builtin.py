@@ -1,0 +1,13 @@
+"""Registers the built-in command groups through the same hook a third-party plugin uses."""
+
+from __future__ import annotations
+
+from ..hookspecs import hookimpl
+
+
+@hookimpl
+def seqretrieve_register_commands(app):
+    from . import align, demo, index, metadata, plugins, query
+
+    for module in (index, query, align, metadata, plugins, demo):
+        module.register(app)

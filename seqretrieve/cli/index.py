@@ -1,0 +1,5 @@
+"""TODO(owner): the `index` command group."""
+
+
+def register(app):
+    """Add this group's commands to the root app."""

@@ -1,0 +1,5 @@
+"""TODO(owner): the `plugins` command group."""
+
+
+def register(app):
+    """Add this group's commands to the root app."""

@@ -1,0 +1,1 @@
+"""Built-in features plugin (placeholder until its owner fills it)."""

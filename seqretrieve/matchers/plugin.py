@@ -1,0 +1,1 @@
+"""Built-in matchers plugin (placeholder until its owner fills it)."""

@@ -1,0 +1,1 @@
+"""Built-in metadata plugin (placeholder until its owner fills it)."""

@@ -1,0 +1,1 @@
+"""Built-in models plugin (placeholder until its owner fills it)."""

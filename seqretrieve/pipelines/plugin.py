@@ -1,0 +1,1 @@
+"""Built-in pipelines plugin (placeholder until its owner fills it)."""

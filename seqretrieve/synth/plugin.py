@@ -1,0 +1,1 @@
+"""Built-in synth plugin (placeholder until its owner fills it)."""

@@ -1,0 +1,168 @@
+"""Typed records that plugins yield from hooks, and the protocols their factories return.
+
+Every record has a ``name`` (unique per kind), a ``version`` and a ``factory`` that builds the
+component from keyword ``parameters``. Components are plain objects that follow the protocols
+below; nothing here imports heavy libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------- data records
+@dataclass(frozen=True)
+class FeatureSequence:
+    """A sequence of feature frames and where it came from.
+
+    ``frames``: (T, D) float32, one row per frame; ``frame_rate``: frames per second;
+    ``extractor`` and ``params`` name the extractor that made it (stored in the index).
+    """
+
+    frames: np.ndarray
+    frame_rate: float
+    extractor: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.frames) / self.frame_rate
+
+
+@dataclass(frozen=True)
+class TrackMetadata:
+    """One catalogue line: an entry id and its artist/title (``extra`` holds other columns)."""
+
+    id: str
+    artist: str = ""
+    title: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked index entry for a query: lower ``score`` is better; ``confidence`` in [0, 1]."""
+
+    id: str
+    score: float
+    confidence: float | None = None
+
+
+# --------------------------------------------------------------------------- component protocols
+class FeatureExtractor(Protocol):
+    """Turns audio samples into a :class:`FeatureSequence`.
+
+    ``sample_rate`` is the rate audio must be given at; ``frame_rate`` the frames per second out.
+    """
+
+    name: str
+    sample_rate: int
+    frame_rate: float
+
+    def params(self) -> dict[str, Any]: ...
+
+    def from_samples(self, samples: np.ndarray, sample_rate: int) -> FeatureSequence:
+        """``samples``: (n,) float32 mono at ``sample_rate``."""
+        ...
+
+
+class Synthesizer(Protocol):
+    """Renders a ``pretty_midi.PrettyMIDI`` to mono float32 audio at ``sample_rate``."""
+
+    name: str
+
+    def render(self, midi: Any, sample_rate: int) -> np.ndarray:
+        """Returns (n,) float32 in [-1, 1]."""
+        ...
+
+
+class Representation(Protocol):
+    """A learned encoder: feature frames (T, D) -> codes (T', ) uint32 or an embedding (E,).
+
+    ``kind`` is ``"hash"`` (sequence of packed codes) or ``"embedding"`` (one vector).
+    ``checksum`` identifies the model file; the index refuses a mismatched one.
+    """
+
+    name: str
+    version: str
+    kind: str
+    checksum: str
+    extractor: str
+
+    def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
+        """``side`` is ``"audio"`` (index entries) or ``"midi"`` (queries)."""
+        ...
+
+
+class Matcher(Protocol):
+    """Ranks index entries for one query.
+
+    ``rank`` gets the query's prepared data (see :class:`QueryData`), the open index and an
+    optional array of candidate row numbers to restrict to; it returns hits, best first.
+    """
+
+    name: str
+
+    def rank(self, query: "QueryData", index: Any, candidates: np.ndarray | None) -> list[Hit]: ...
+
+
+@dataclass
+class QueryData:
+    """Everything a matcher may need about one query, computed lazily and once.
+
+    ``features``: extractor name -> FeatureSequence of the synthesized MIDI;
+    ``encoded``: representation name -> its encoding of the query's features.
+    """
+
+    path: str
+    midi: Any
+    features: dict[str, FeatureSequence] = field(default_factory=dict)
+    encoded: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class MetadataReader(Protocol):
+    """Reads a catalogue file into :class:`TrackMetadata` records, streaming."""
+
+    name: str
+
+    def can_read(self, path: str) -> bool: ...
+
+    def read(self, path: str) -> Iterator[TrackMetadata]: ...
+
+
+# --------------------------------------------------------------------------- hook records
+@dataclass(frozen=True)
+class ComponentSpec:
+    """What a hook yields: a named, versioned factory with documented parameters."""
+
+    name: str
+    factory: Callable[..., Any]
+    version: str = "0"
+    description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def create(self, **overrides: Any) -> Any:
+        """Build the component with default parameters updated by ``overrides``."""
+        return self.factory(**{**self.parameters, **overrides})
+
+
+@dataclass(frozen=True)
+class PipelineStage:
+    """One cascade stage: a matcher name and how many candidates it passes on (None = all)."""
+
+    matcher: str
+    keep: int | None = None
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """A named cascade of matchers; the last stage's ranking is the answer."""
+
+    name: str
+    stages: Sequence[PipelineStage]
+    description: str = ""
+    version: str = "0"
