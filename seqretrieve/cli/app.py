@@ -46,7 +46,7 @@ def main() -> None:
         warnings.filterwarnings("ignore", category=UserWarning, module="librosa")
     try:
         build_app()()
-    except SeqretrieveError as exc:
+    except (SeqretrieveError, OSError) as exc:  # OSError: unwritable output path, disk full, ...
         if debug:
             raise
         _print_error(str(exc))

@@ -1,5 +1,46 @@
-"""TODO(owner): the `plugins` command group."""
+"""``seqretrieve plugins``: the registered plugins, their hooks and their components."""
+
+from __future__ import annotations
+
+import typer
+
+from .options import JSON_OPTION
 
 
-def register(app):
-    """Add this group's commands to the root app."""
+def register(app: typer.Typer) -> None:
+    """Add the ``plugins`` command."""
+    app.command("plugins")(plugins)
+
+
+def plugins(json_output: bool = JSON_OPTION) -> None:
+    """List plugins (name, source, version, hooks) and every component they register."""
+    from rich.table import Table
+
+    from ..registry import COMPONENT_HOOKS, get_registry
+    from .output import emit_json, stdout
+
+    registry = get_registry()
+    infos = registry.plugins()
+    components = {kind: registry.components(kind) for kind in COMPONENT_HOOKS}
+    if json_output:
+        for info in infos:
+            emit_json({"type": "plugin", "name": info.name, "source": info.source,
+                       "version": info.version, "hooks": list(info.hooks)})
+        for kind, records in components.items():
+            for record in records.values():
+                emit_json({"type": kind, "name": record.name, "version": record.version,
+                           "description": record.description})
+        return
+    table = Table(title="plugins", title_justify="left")
+    for column in ("name", "source", "version", "hooks"):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(info.name, info.source, info.version, ", ".join(info.hooks))
+    stdout.print(table)
+    table = Table(title="components", title_justify="left")
+    for column in ("kind", "name", "version", "description"):
+        table.add_column(column)
+    for kind, records in components.items():
+        for record in records.values():
+            table.add_row(kind.replace("_", " "), record.name, record.version, record.description)
+    stdout.print(table)

@@ -1,5 +1,93 @@
-"""TODO(owner): the `query` command group."""
+"""``seqretrieve query SONG.mid ...``: rank the index entries for each MIDI file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import SeqretrieveError
+from .options import INDEX_OPTION, JSON_OPTION, resolve_index_path
 
 
-def register(app):
-    """Add this group's commands to the root app."""
+def register(app: typer.Typer) -> None:
+    """Add the ``query`` command."""
+    app.command("query", no_args_is_help=True)(query)
+
+
+def _parse_keep(values: list[str]) -> dict[str, int]:
+    keep = {}
+    for value in values:
+        stage, _, count = value.partition("=")
+        if not count.isdigit() or int(count) < 1:
+            raise typer.BadParameter(f"expected STAGE=N with N >= 1, got {value!r}", param_hint="--keep")
+        keep[stage] = int(count)
+    return keep
+
+
+def query(
+    midi_files: list[Path] = typer.Argument(..., help="MIDI files to look up.", show_default=False),
+    index: Optional[Path] = INDEX_OPTION,
+    top: int = typer.Option(10, "--top", "-k", min=1, help="How many hits to show per query."),
+    pipeline: Optional[str] = typer.Option(
+        None, "--pipeline", "-p", help="Matcher pipeline (see `seqretrieve plugins`); default: the best available."
+    ),
+    keep: list[str] = typer.Option(
+        [], "--keep", help="Override a stage's candidates kept, as STAGE=N (repeatable)."
+    ),
+    explain: bool = typer.Option(False, "--explain", help="Show each stage's candidates, time and the top hit's rank there."),
+    synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Rank the index's recordings for each MIDI file (lower score = better match).
+
+    A bad MIDI file is reported and skipped; the exit code is then 1.
+    """
+    from ..index.store import Index
+    from ..pipelines.search import Searcher, default_pipeline_name
+    from .output import emit_json, stderr
+    from .render import print_explain, print_hits
+
+    with Index.open(resolve_index_path(index)) as opened:
+        searcher = Searcher(
+            opened,
+            pipeline=pipeline or default_pipeline_name(opened),
+            synthesizer=synth,
+            keep=_parse_keep(keep),
+        )
+        failed = 0
+        for midi_file in midi_files:
+            try:
+                result = searcher.search(str(midi_file), top=top)
+            except SeqretrieveError as exc:
+                failed += 1
+                if json_output:
+                    emit_json({"query": str(midi_file), "error": str(exc)})
+                else:
+                    stderr.print(f"[bold red]error:[/] {exc}", highlight=False)
+                continue
+            if json_output:
+                for rank, hit in enumerate(result.hits, start=1):
+                    emit_json(
+                        {
+                            "query": str(midi_file),
+                            "rank": rank,
+                            "id": hit.id,
+                            "score": hit.score,
+                            "confidence": hit.confidence,
+                            "pipeline": searcher.pipeline.name,
+                            **_metadata_fields(opened.metadata(hit.id)),
+                        }
+                    )
+            else:
+                print_hits(result, opened, searcher.pipeline.name)
+                if explain:
+                    print_explain(result)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _metadata_fields(metadata: dict) -> dict:
+    """Artist and title at the top level of a JSON hit, everything else under ``metadata``."""
+    return {"artist": metadata.get("artist", ""), "title": metadata.get("title", ""), "metadata": metadata}

@@ -1,1 +1,21 @@
-"""Built-in matchers plugin (placeholder until its owner fills it)."""
+"""Built-in matchers, registered through the same hook a third-party plugin uses."""
+
+from __future__ import annotations
+
+from ..hookspecs import hookimpl
+from ..types import ComponentSpec
+
+
+@hookimpl
+def seqretrieve_matchers():
+    from .dtw import FeatureDTWMatcher
+
+    return [
+        ComponentSpec(
+            "dtw",
+            FeatureDTWMatcher,
+            version="1",
+            description="DTW on CQT frames (cosine distance, median penalty, gully 0.96): brute force",
+            parameters={"extractor": "cqt", "gully": 0.96, "band": None},
+        )
+    ]

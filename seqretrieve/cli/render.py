@@ -1,0 +1,36 @@
+"""Rich tables for human output of query results."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from .output import stdout
+
+
+def print_hits(result, index, pipeline: str) -> None:
+    """One table per query: rank, id, artist, title, score, confidence."""
+    table = Table(title=f"{result.query}  [dim]({pipeline})[/]", title_justify="left")
+    for column, justify in (("rank", "right"), ("id", "left"), ("artist", "left"), ("title", "left"),
+                            ("score", "right"), ("confidence", "right")):
+        table.add_column(column, justify=justify)
+    for rank, hit in enumerate(result.hits, start=1):
+        metadata = index.metadata(hit.id)
+        confidence = "" if hit.confidence is None else f"{hit.confidence:.2f}"
+        table.add_row(str(rank), hit.id, metadata.get("artist", ""), metadata.get("title", ""),
+                      f"{hit.score:.4f}", confidence)
+    if not result.hits:
+        table.caption = "no entries"
+    stdout.print(table)
+
+
+def print_explain(result) -> None:
+    """Per stage: candidates in, kept, seconds, and where the final top hit ranked there."""
+    table = Table(title="stages", title_justify="left")
+    for column in ("stage", "matcher", "candidates", "kept", "seconds", "top hit's rank"):
+        table.add_column(column, justify="right" if column != "matcher" else "left")
+    top_id = result.hits[0].id if result.hits else None
+    ranks = result.rank_at_stages(top_id) if top_id else [None] * len(result.stages)
+    for number, (stage, rank) in enumerate(zip(result.stages, ranks), start=1):
+        table.add_row(str(number), stage.matcher, str(stage.candidates_in), str(stage.kept),
+                      f"{stage.seconds:.3f}", "-" if rank is None else str(rank))
+    stdout.print(table)

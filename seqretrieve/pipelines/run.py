@@ -1,0 +1,68 @@
+"""Runs a pipeline (a cascade of matchers) for one query against an open index.
+
+Stage k ranks the candidates that stage k-1 kept (all entries for the first stage) and passes
+its best ``keep`` on; the last stage's ranking is the answer. Each stage is timed and reported,
+so ``--explain`` can show where the final top hit ranked at every stage.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..types import Hit, PipelineSpec, QueryData
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """What one stage did: candidates in, kept, seconds, and each id's rank (1-based) there."""
+
+    matcher: str
+    candidates_in: int
+    kept: int
+    seconds: float
+    ranks: dict[str, int] = field(repr=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The final ranking (best first, at most ``top`` hits) and the per-stage reports."""
+
+    query: str
+    hits: list[Hit]
+    stages: list[StageReport]
+
+    def rank_at_stages(self, entry_id: str) -> list[int | None]:
+        """Where ``entry_id`` ranked at each stage (None where it had been pruned before)."""
+        return [stage.ranks.get(entry_id) for stage in self.stages]
+
+
+def run_pipeline(
+    pipeline: PipelineSpec, matchers: dict, query: QueryData, index, top: int
+) -> QueryResult:
+    """Rank ``index`` for ``query`` through every stage of ``pipeline``.
+
+    ``matchers``: stage matcher name -> built matcher object. Returns at most ``top`` hits.
+    """
+    row_of = {entry_id: row for row, entry_id in enumerate(index.ids())}
+    candidates: np.ndarray | None = None
+    hits: list[Hit] = []
+    reports = []
+    for stage in pipeline.stages:
+        started = time.perf_counter()
+        hits = matchers[stage.matcher].rank(query, index, candidates)
+        seconds = time.perf_counter() - started
+        kept = hits if stage.keep is None else hits[: stage.keep]
+        reports.append(
+            StageReport(
+                matcher=stage.matcher,
+                candidates_in=len(row_of) if candidates is None else len(candidates),
+                kept=len(kept),
+                seconds=seconds,
+                ranks={hit.id: rank for rank, hit in enumerate(hits, start=1)},
+            )
+        )
+        candidates = np.fromiter((row_of[hit.id] for hit in kept), dtype=np.int64, count=len(kept))
+    return QueryResult(query.path, hits[:top], reports)

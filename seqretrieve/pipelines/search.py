@@ -1,0 +1,78 @@
+"""Query an index with MIDI files: MIDI -> synthesized features -> pipeline -> ranked hits.
+
+A :class:`Searcher` is built once per index (it resolves the pipeline's matchers, the index's
+feature extractor and the synthesizer) and then answers one MIDI file at a time.
+"""
+
+from __future__ import annotations
+
+from ..registry import Registry, get_registry
+from ..types import PipelineSpec, QueryData
+from .run import QueryResult, run_pipeline
+
+DEFAULT_PIPELINE = "brute-force"
+
+
+class Searcher:
+    """Answers MIDI queries against one open index with one pipeline."""
+
+    def __init__(
+        self,
+        index,
+        pipeline: str = DEFAULT_PIPELINE,
+        synthesizer: str = "tinysoundfont",
+        keep: dict[str, int] | None = None,
+        registry: Registry | None = None,
+    ):
+        registry = registry or get_registry()
+        spec: PipelineSpec = registry.get("pipeline", pipeline)
+        if keep:
+            spec = _override_keep(spec, keep)
+        self.index = index
+        self.pipeline = spec
+        self.matchers = {stage.matcher: registry.create("matcher", stage.matcher) for stage in spec.stages}
+        extractor_info = index.meta["extractor"]
+        self.extractor = registry.create("feature_extractor", extractor_info["name"])
+        self.synthesizer = registry.create("synthesizer", synthesizer)
+
+    def search(self, midi_path: str, top: int = 10) -> QueryResult:
+        """Rank the index for one MIDI file; raises InputFileError for a bad file."""
+        from ..audio.midi import load_midi
+        from ..features.extract import features_from_midi
+
+        midi = load_midi(midi_path)
+        query = QueryData(path=str(midi_path), midi=midi)
+        query.features[self.extractor.name] = features_from_midi(midi, self.extractor, self.synthesizer)
+        return run_pipeline(self.pipeline, self.matchers, query, self.index, top)
+
+
+def _override_keep(spec: PipelineSpec, keep: dict[str, int]) -> PipelineSpec:
+    from dataclasses import replace
+
+    from ..errors import SeqretrieveError
+
+    stages = []
+    names = {stage.matcher for stage in spec.stages}
+    unknown = set(keep) - names
+    if unknown:
+        raise SeqretrieveError(
+            f"--keep names {', '.join(sorted(unknown))}, not a stage of pipeline {spec.name!r} "
+            f"(stages: {', '.join(stage.matcher for stage in spec.stages)})"
+        )
+    for stage in spec.stages:
+        stages.append(replace(stage, keep=keep.get(stage.matcher, stage.keep)))
+    return replace(spec, stages=stages)
+
+
+def default_pipeline_name(index, registry: Registry | None = None) -> str:
+    """``cascade`` when it is registered and the index holds every representation it needs,
+    else ``brute-force``."""
+    registry = registry or get_registry()
+    pipelines = registry.components("pipeline")
+    stored = set(index.meta.get("representations", {}))
+    cascade = pipelines.get("cascade")
+    if cascade is not None:
+        needed = {registry.get("matcher", s.matcher).parameters.get("representation") for s in cascade.stages}
+        if needed - {None} <= stored:
+            return "cascade"
+    return DEFAULT_PIPELINE
