@@ -1,0 +1,73 @@
+"""Load a MIDI file with pretty_midi and refuse the ones that cannot be a usable query.
+
+Refused (each an :class:`~seqretrieve.errors.InputFileError` starting with the file's path):
+missing/unreadable/empty files, files that are not Standard MIDI, truncated ones, files with no
+pitched notes (empty or drums only), absurd tick values and pieces ending after
+``MAX_END_TIME`` seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+from ..errors import InputFileError
+from .decode import check_readable_file
+
+#: file name suffixes the tools treat as MIDI (lower case, with the dot)
+MIDI_EXTENSIONS = frozenset({".mid", ".midi", ".kar", ".smf"})
+
+#: a piece ending later than this (seconds) is refused as corrupt
+MAX_END_TIME = 2 * 3600.0
+
+#: largest tick pretty_midi accepts. music21 writes 10,080 ticks per quarter note, so 40M ticks
+#: is ~66 min at 60 bpm; pretty_midi allocates 8 bytes per tick (320 MB at this limit), which is
+#: why the limit exists at all (its default, 1e7, refuses long music21 files).
+MAX_TICK = 40_000_000
+
+
+def load_midi(path: str | os.PathLike):
+    """Parse ``path`` into a ``pretty_midi.PrettyMIDI`` that has at least one pitched note."""
+    import pretty_midi
+
+    path = check_readable_file(path)
+    pretty_midi.pretty_midi.MAX_TICK = MAX_TICK
+    try:
+        with warnings.catch_warnings():
+            # pretty_midi warns about meta events on non-zero tracks, common and harmless
+            warnings.simplefilter("ignore", RuntimeWarning)
+            midi = pretty_midi.PrettyMIDI(str(path))
+    except EOFError as exc:
+        raise InputFileError(f"{path}: truncated MIDI file (ends inside a track)") from exc
+    except PermissionError as exc:
+        raise InputFileError(f"{path}: permission denied") from exc
+    except ValueError as exc:
+        if "tick" in str(exc):
+            raise InputFileError(
+                f"{path}: absurd MIDI tick values (largest tick over {MAX_TICK:,}); file is likely corrupt"
+            ) from exc
+        raise InputFileError(f"{path}: not a valid MIDI file ({_first_line(exc)})") from exc
+    except (OSError, KeyError, IndexError, TypeError) as exc:
+        raise InputFileError(f"{path}: not a valid MIDI file ({_first_line(exc)})") from exc
+    check_midi_content(midi, str(path))
+    return midi
+
+
+def check_midi_content(midi, label: str) -> None:
+    """Refuse a PrettyMIDI with no pitched notes or an absurd end time; ``label`` names it."""
+    pitched = sum(len(inst.notes) for inst in midi.instruments if not inst.is_drum)
+    if pitched == 0:
+        drums = sum(len(inst.notes) for inst in midi.instruments if inst.is_drum)
+        what = "only drum notes" if drums else "no notes"
+        raise InputFileError(f"{label}: MIDI file has {what}; nothing to match against audio")
+    end = midi.get_end_time()
+    if end > MAX_END_TIME:
+        raise InputFileError(
+            f"{label}: MIDI file ends at {end / 3600:.1f} h, over the {MAX_END_TIME / 3600:.0f} h "
+            f"limit; file is likely corrupt"
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
