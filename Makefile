@@ -6,7 +6,7 @@ EXTRAS ?= test,train
 
 .PHONY: install demo test test-fast bench data clean
 
-$(VENV)/.installed-$(subst $(comma),-,$(EXTRAS)): pyproject.toml plugins/seqretrieve-chroma/pyproject.toml
+$(VENV)/.installed: pyproject.toml plugins/seqretrieve-chroma/pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=68" wheel
 	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
@@ -14,8 +14,7 @@ $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS)): pyproject.toml plugins/seqretr
 	$(BIN)/python -m pip install -q --no-deps "tinysoundfont>=0.3.7"
 	touch $@
 
-comma := ,
-install: $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/seqretrieve demo
