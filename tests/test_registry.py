@@ -1,0 +1,97 @@
+"""The plugin host: built-ins through hooks, clashes, unknown names, env allow/deny lists, bad plugins."""
+
+from __future__ import annotations
+
+import types
+import warnings
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from seqretrieve import ComponentSpec, hookimpl
+from seqretrieve.errors import ComponentClashError, UnknownComponentError
+from seqretrieve.registry import COMPONENT_HOOKS, PluginLoadWarning, build_registry
+
+
+def _plugin(**hooks) -> types.SimpleNamespace:
+    return types.SimpleNamespace(**{name: hookimpl(function) for name, function in hooks.items()})
+
+
+def test_builtins_register_every_core_component():
+    registry = build_registry(load_entry_points=False)
+    assert "cqt" in registry.components("feature_extractor")
+    assert "tinysoundfont" in registry.components("synthesizer")
+    assert "dtw" in registry.components("matcher")
+    assert "brute-force" in registry.components("pipeline")
+    assert {"msd", "csv"} <= set(registry.components("metadata_reader"))
+
+
+def test_unknown_name_lists_the_choices():
+    registry = build_registry(load_entry_points=False)
+    with pytest.raises(UnknownComponentError, match=r"unknown matcher 'nope'; choose one of: .*dtw"):
+        registry.get("matcher", "nope")
+
+
+def test_name_clash_names_both_plugins():
+    registry = build_registry(load_entry_points=False)
+    clash = _plugin(seqretrieve_matchers=lambda: [ComponentSpec("dtw", object)])
+    registry.manager.register(clash, name="clashing-plugin")
+    with pytest.raises(ComponentClashError, match=r"'dtw'.*clashing-plugin"):
+        registry.components("matcher")
+
+
+def test_create_merges_default_parameters_with_overrides():
+    registry = build_registry(load_entry_points=False)
+    plugin = _plugin(
+        seqretrieve_matchers=lambda: [ComponentSpec("echo", lambda **kw: kw, parameters={"a": 1, "b": 2})]
+    )
+    registry.manager.register(plugin, name="echo-plugin")
+    assert registry.create("matcher", "echo", b=3) == {"a": 1, "b": 3}
+
+
+def test_every_component_hook_is_known_to_pluggy():
+    registry = build_registry(load_entry_points=False)
+    for hook in COMPONENT_HOOKS.values():
+        assert hasattr(registry.manager.hook, hook)
+
+
+def _fake_entry_points(monkeypatch, entries):
+    monkeypatch.setattr("seqretrieve.registry.entry_points", lambda group: entries)
+
+
+def test_broken_third_party_plugin_is_a_warning(monkeypatch):
+    broken = EntryPoint(name="broken", value="no_such_module_anywhere.plugin", group="seqretrieve")
+    _fake_entry_points(monkeypatch, [broken])
+    with pytest.warns(PluginLoadWarning, match="broken"):
+        registry = build_registry()
+    assert "dtw" in registry.components("matcher")
+
+
+def test_env_deny_and_allow_lists(monkeypatch):
+    broken = EntryPoint(name="broken", value="no_such_module_anywhere.plugin", group="seqretrieve")
+    _fake_entry_points(monkeypatch, [broken])
+    monkeypatch.setenv("SEQRETRIEVE_DISABLE_PLUGINS", "broken")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_registry()
+    monkeypatch.delenv("SEQRETRIEVE_DISABLE_PLUGINS")
+    monkeypatch.setenv("SEQRETRIEVE_LOAD_PLUGINS", "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_registry()
+
+
+def test_misspelled_hook_is_caught():
+    from pluggy import PluginValidationError
+
+    registry = build_registry(load_entry_points=False)
+    typo = _plugin(seqretrieve_matcher=lambda: [])
+    registry.manager.register(typo, name="typo")
+    with pytest.raises(PluginValidationError):
+        registry.manager.check_pending()
+
+
+def test_plugin_listing_shows_hooks():
+    registry = build_registry(load_entry_points=False)
+    infos = {info.name: info for info in registry.plugins()}
+    assert "seqretrieve_matchers" in infos["seqretrieve.matchers.plugin"].hooks
