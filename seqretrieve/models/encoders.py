@@ -1,0 +1,79 @@
+"""The two learned representations built on shipped TFLite models.
+
+- :class:`HashSequenceModel` ("dhs", kind ``"hash"``): CQT frames (T, 48) -> (T // 8,) uint32,
+  each code the signs of 32 tanh outputs packed little-endian (bit k = output k > 0).
+- :class:`EmbeddingModel` ("pse", kind ``"embedding"``): CQT frames (T, 48) -> (E,) float32.
+
+Both standardise each bin with the side's mean/std from the card, then run the side's network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputFileError
+from .runtime import SIDES, ModelCard, TFLiteRunner, load_card, package_model_dir
+
+
+def pack_bits(outputs: np.ndarray) -> np.ndarray:
+    """(T, 32) real outputs -> (T,) uint32, bit k set where output k > 0."""
+    if outputs.ndim != 2 or outputs.shape[1] != 32:
+        raise ValueError(f"expected (T, 32) hash outputs, got {outputs.shape}")
+    bits = np.packbits(outputs > 0, axis=1, bitorder="little")  # (T, 4) uint8
+    return np.ascontiguousarray(bits).view("<u4")[:, 0].astype(np.uint32)
+
+
+class _TwoSidedModel:
+    """Shared parts: card, standardisation, one lazily created runner per side."""
+
+    kind = ""
+
+    def __init__(self, name: str, version: str, model_dir: str | None = None, num_threads: int = 1):
+        self.name = name
+        self.version = version
+        self._card: ModelCard = load_card(model_dir or package_model_dir(name, version))
+        self.checksum = self._card.checksum
+        self.extractor = self._card.card["extractor"]
+        self.min_frames = int(self._card.card.get("min_frames", 8))
+        self._num_threads = num_threads
+        self._runners: dict[str, TFLiteRunner] = {}
+
+    @property
+    def card(self) -> dict:
+        return self._card.card
+
+    def _run(self, frames: np.ndarray, side: str) -> np.ndarray:
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}, not {side!r}")
+        frames = np.asarray(frames, np.float32)
+        if frames.ndim != 2 or frames.shape[1] != len(self._card.mean_std(side)[0]):
+            raise InputFileError(
+                f"{self.name}: expected (T, {len(self._card.mean_std(side)[0])}) "
+                f"{self.extractor} frames, got {frames.shape}"
+            )
+        if len(frames) < self.min_frames:  # too short for the pooling: repeat the last frame
+            pad = np.repeat(frames[-1:] if len(frames) else np.zeros_like(frames[:1]),
+                            self.min_frames - len(frames), axis=0)
+            frames = np.concatenate([frames, pad])
+        mean, std = self._card.mean_std(side)
+        if side not in self._runners:
+            self._runners[side] = TFLiteRunner(self._card.files[side], self._num_threads)
+        return self._runners[side]((frames - mean) / std)
+
+
+class HashSequenceModel(_TwoSidedModel):
+    """Downsampled hash sequences: ``encode(frames (T, 48), side) -> (T // 8,) uint32``."""
+
+    kind = "hash"
+
+    def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
+        return pack_bits(self._run(frames, side))
+
+
+class EmbeddingModel(_TwoSidedModel):
+    """Pruning subsequence embedding: ``encode(frames (T, 48), side) -> (E,) float32``."""
+
+    kind = "embedding"
+
+    def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
+        return np.asarray(self._run(frames, side), np.float32).reshape(-1)

@@ -1,0 +1,116 @@
+"""Shipped-model runtime: model cards, checksums and a TFLite runner with a variable time axis.
+
+A model lives in ``seqretrieve/models/<name>/<version>/`` as ``model_audio.tflite``,
+``model_midi.tflite`` and ``card.json``. The card records, per side, the file's sha256 and the
+per-bin standardisation (mean, std: 48 floats each) learned from training data; the
+representation checksum (stored in an index's meta) is derived from both files and the
+standardisation. Inference goes through ``ai_edge_litert`` only; TensorFlow is never imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..errors import SeqretrieveError
+
+SIDES = ("audio", "midi")
+
+
+class ModelFileError(SeqretrieveError):
+    """A shipped model file is missing, or its sha256 differs from its card."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def representation_checksum(file_sha: Mapping[str, str], standardisation: Mapping[str, Any]) -> str:
+    """One checksum for a two-sided model: both files' sha256 plus the standardisation."""
+    payload = json.dumps(
+        {"files": {s: file_sha[s] for s in SIDES}, "standardisation": standardisation},
+        sort_keys=True,
+    )
+    return sha256_bytes(payload.encode())
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """A parsed ``card.json`` and the raw bytes of its two model files (sha256 verified)."""
+
+    card: dict
+    files: dict[str, bytes]
+
+    @property
+    def checksum(self) -> str:
+        return self.card["checksum"]
+
+    def mean_std(self, side: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per-bin standardisation of ``side``: two (D,) float32 arrays."""
+        entry = self.card["standardisation"][side]
+        return np.asarray(entry["mean"], np.float32), np.asarray(entry["std"], np.float32)
+
+
+def package_model_dir(name: str, version: str):
+    """The resource folder of a shipped model (a ``Traversable``)."""
+    return resources.files("seqretrieve.models").joinpath(name, version)
+
+
+def load_card(folder) -> ModelCard:
+    """Read ``card.json`` and both model files from ``folder`` (a path or ``Traversable``),
+    checking every sha256 and the combined checksum against the card."""
+    from pathlib import Path
+
+    folder = Path(folder) if isinstance(folder, str) else folder
+    card_file = folder.joinpath("card.json")
+    if not card_file.is_file():
+        raise ModelFileError(f"{card_file}: model card not found (model not shipped or trained?)")
+    card = json.loads(card_file.read_text())
+    files: dict[str, bytes] = {}
+    for side in SIDES:
+        spec = card["files"][side]
+        path = folder.joinpath(spec["path"])
+        if not path.is_file():
+            raise ModelFileError(f"{path}: model file named by its card is missing")
+        data = path.read_bytes()
+        if sha256_bytes(data) != spec["sha256"]:
+            raise ModelFileError(f"{path}: sha256 differs from card.json (corrupt or replaced file)")
+        files[side] = data
+    expected = representation_checksum(
+        {s: card["files"][s]["sha256"] for s in SIDES}, card["standardisation"]
+    )
+    if card.get("checksum") != expected:
+        raise ModelFileError(f"{card_file}: checksum does not match its files and standardisation")
+    return ModelCard(card, files)
+
+
+class TFLiteRunner:
+    """Runs one ``.tflite`` model whose single input is (1, T, D) float32 with T variable.
+
+    The interpreter is re-allocated only when T changes; one CPU thread by default.
+    """
+
+    def __init__(self, model_content: bytes, num_threads: int = 1):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self._interpreter = Interpreter(model_content=model_content, num_threads=num_threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._shape: tuple[int, ...] | None = None
+
+    def __call__(self, frames: np.ndarray) -> np.ndarray:
+        """``frames``: (T, D) float32 -> the model's output without the batch axis."""
+        batch = np.ascontiguousarray(frames, dtype=np.float32)[None]
+        if batch.shape != self._shape:
+            self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
+            self._interpreter.allocate_tensors()
+            self._shape = batch.shape
+        self._interpreter.set_tensor(self._input, batch)
+        self._interpreter.invoke()
+        return self._interpreter.get_tensor(self._output)[0].copy()

@@ -1,0 +1,41 @@
+"""The guide's contrastive loss (section 1.3) and the Bhattacharyya separation measure.
+
+Loss over outputs ``a`` (audio side) and ``m`` (MIDI side), both (N, K), row i matched:
+``mean(|a_i - m_i|^2) + alpha * mean(max(0, margin - |a_i - m_j|)^2) + beta * mean(|a|^2 + |m|^2)``
+where (i, j) are unmatched pairs (the batch rolled by one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def contrastive_loss(a, m, alpha: float = 5.3, margin: float = 4.0, beta: float = 0.05):
+    """TensorFlow loss for matched rows of ``a``, ``m``: (N, K) each -> scalar."""
+    import tensorflow as tf
+
+    positive = tf.reduce_sum(tf.square(a - m), axis=-1)
+    negative = tf.sqrt(tf.reduce_sum(tf.square(a - tf.roll(m, 1, axis=0)), axis=-1) + 1e-8)
+    magnitude = tf.reduce_mean(tf.square(a), axis=-1) + tf.reduce_mean(tf.square(m), axis=-1)
+    return (
+        tf.reduce_mean(positive)
+        + alpha * tf.reduce_mean(tf.square(tf.nn.relu(margin - negative)))
+        + beta * tf.reduce_mean(magnitude)
+    )
+
+
+def bhattacharyya(matched: np.ndarray, unmatched: np.ndarray, bins: int = 64) -> float:
+    """Overlap of two distance distributions in [0, 1] (0 = perfectly separated).
+
+    ``matched``, ``unmatched``: 1-D distances; histograms share ``bins`` bins over their range.
+    """
+    matched = np.asarray(matched, np.float64)
+    unmatched = np.asarray(unmatched, np.float64)
+    low = min(matched.min(), unmatched.min())
+    high = max(matched.max(), unmatched.max())
+    if high <= low:
+        return 1.0
+    edges = np.linspace(low, high, bins + 1)
+    p = np.histogram(matched, edges)[0] / len(matched)
+    q = np.histogram(unmatched, edges)[0] / len(unmatched)
+    return float(np.sum(np.sqrt(p * q)))

@@ -1,0 +1,92 @@
+"""Aligned (audio, MIDI) feature pairs on disk and the random crops training draws from them.
+
+One pair per song, ``<folder>/<song>.npz`` with ``midi`` (T, 48) float16 (the MIDI rendered by
+the default synthesizer), ``audio`` (T', 48) float16 (the "recording": a variant rendered and
+augmented) and ``audio_index`` (T,) int32 (the audio frame aligned with each MIDI frame).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One song's aligned features (see the module docstring for shapes)."""
+
+    song: str
+    midi: np.ndarray
+    audio: np.ndarray
+    audio_index: np.ndarray
+
+
+def save_pair(path: Path, pair: Pair) -> None:
+    """Write ``pair`` to ``path`` (.npz, float16 frames)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(
+        tmp,
+        midi=pair.midi.astype(np.float16),
+        audio=pair.audio.astype(np.float16),
+        audio_index=pair.audio_index.astype(np.int32),
+    )
+    tmp.replace(path)
+
+
+def load_pairs(folder: str | Path, limit: int | None = None) -> list[Pair]:
+    """Every pair in ``folder`` in song order (at most ``limit``), frames as float32."""
+    files = sorted(Path(folder).glob("*.npz"))[:limit]
+    pairs = []
+    for path in files:
+        with np.load(path) as data:
+            pairs.append(
+                Pair(path.stem, data["midi"].astype(np.float32), data["audio"].astype(np.float32),
+                     data["audio_index"])
+            )
+    return pairs
+
+
+def standardisation(pairs: list[Pair]) -> dict[str, dict[str, list[float]]]:
+    """Per-bin mean and std of each side over all frames: ``{side: {"mean": [48], "std": [48]}}``."""
+    result = {}
+    for side in ("audio", "midi"):
+        frames = np.concatenate([getattr(p, side) for p in pairs])
+        result[side] = {
+            "mean": frames.mean(axis=0).astype(float).tolist(),
+            "std": np.maximum(frames.std(axis=0), 1e-3).astype(float).tolist(),
+        }
+    return result
+
+
+def aligned_crops(pairs: list[Pair], rng: np.random.Generator, batch: int, length: int):
+    """DHS batch: (B, L, 48) MIDI crops and the (B, L, 48) audio frames aligned with them."""
+    midi, audio = [], []
+    for pair in (pairs[i] for i in rng.integers(len(pairs), size=batch)):
+        start = int(rng.integers(max(1, len(pair.midi) - length)))
+        stop = start + length
+        midi.append(_fit(pair.midi[start:stop], length))
+        audio.append(_fit(pair.audio[pair.audio_index[start:stop]], length))
+    return np.stack(audio), np.stack(midi)
+
+
+def matched_crops(pairs: list[Pair], rng: np.random.Generator, batch: int, length: int):
+    """PSE batch of distinct songs: (B, L, 48) MIDI crops and the audio crops starting at the
+    matching position (unaligned within the crop: the variant's tempo differs)."""
+    midi, audio = [], []
+    for i in rng.choice(len(pairs), size=min(batch, len(pairs)), replace=False):
+        pair = pairs[i]
+        start = int(rng.integers(max(1, len(pair.midi) - length)))
+        audio_start = int(pair.audio_index[start])
+        midi.append(_fit(pair.midi[start:start + length], length))
+        audio.append(_fit(pair.audio[audio_start:audio_start + length], length))
+    return np.stack(audio), np.stack(midi)
+
+
+def _fit(frames: np.ndarray, length: int) -> np.ndarray:
+    """Crop or edge-pad (T, D) frames to exactly ``length`` rows."""
+    if len(frames) >= length:
+        return frames[:length]
+    return np.concatenate([frames, np.repeat(frames[-1:], length - len(frames), axis=0)])
