@@ -1,1 +1,1 @@
-"""features"""
+"""Feature extractors (CQT) and the audio/MIDI -> features entry points in ``extract``."""

@@ -1,1 +1,30 @@
-"""Built-in features plugin (placeholder until its owner fills it)."""
+"""Built-in feature extractors: ``cqt`` (the published constant-Q features).
+
+Cheap to import: librosa loads only when features are computed.
+"""
+
+from __future__ import annotations
+
+from ..hookspecs import hookimpl
+from ..types import ComponentSpec
+from .cqt import VERSION, CQTExtractor
+
+
+@hookimpl
+def seqretrieve_feature_extractors():
+    return [
+        ComponentSpec(
+            "cqt",
+            CQTExtractor,
+            version=VERSION,
+            description="log-amplitude CQT, C2 + 48 semitones, 21.5 frames/s, L2-normalised frames",
+            parameters={
+                "sample_rate": 22050,
+                "hop_length": 1024,
+                "fmin_midi": 36,
+                "n_bins": 48,
+                "bins_per_octave": 12,
+                "midi_sample_rate": 11025,
+            },
+        )
+    ]
