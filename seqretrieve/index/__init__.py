@@ -1,1 +1,3 @@
-"""index"""
+"""The LMDB index: ``store`` (the :class:`~seqretrieve.index.store.Index` and its schema),
+``codec`` (array values), ``build`` (parallel, incremental, crash-safe building), ``verify``
+(consistency checks) and ``location`` (the default path)."""

@@ -1,0 +1,241 @@
+"""Build or extend an index from audio files: parallel extraction, one writer, batched commits.
+
+For each file, in sorted order, the parent process hashes it and skips it when that content is
+indexed (before any decoding), refuses an id already taken by other content, and sends the rest
+in chunks to workers (spawned processes, or any ``concurrent.futures.Executor``) that decode and
+extract. Only the parent writes: results are committed in submission order, every
+``batch_size`` entries or ``commit_seconds``. Every commit is whole, so a build killed at any
+moment leaves a valid index, and running it again finishes the job without duplicates. Files
+that failed are recorded in ``failures`` and retried on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import IndexError_, SeqretrieveError
+from ..types import TrackMetadata
+from .sources import find_audio_files, match_catalog, stem
+from .store import Entry, Index
+from .worker import Extracted, _extractor, extract_files
+
+#: ``progress(done, total)``: files handled so far (added, skipped or failed) out of all found.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class BuildSummary:
+    """What one build did; ``failures`` lists (path, message) of the files that failed this run."""
+
+    added: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def clips_per_second(self) -> float:
+        """Files decoded per second (added + failed), over the whole run."""
+        return (self.added + self.failed) / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    entry_id: str
+    record: TrackMetadata | None
+    content_hash: str
+
+
+class _InlineExecutor(Executor):
+    """Runs each task at once in this process (``workers=1``: no spawn cost)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to whoever reads the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+def extractor_record(extractor: Any) -> dict[str, Any]:
+    """The ``meta["extractor"]`` record of an extractor object: name, params, frame_rate."""
+    params = json.loads(json.dumps(extractor.params()))
+    return {"name": extractor.name, "params": params, "frame_rate": float(extractor.frame_rate)}
+
+
+def _claim_extractor(index: Index, extractor: Any) -> str:
+    """Record the extractor in a new index, or check it is the one the index was built with."""
+    wanted = extractor_record(extractor)
+    stored = index.extractor
+    if stored is None:
+        index.set_meta("extractor", wanted)
+    elif stored != wanted:
+        raise IndexError_(
+            f"the index at {index.path} holds {stored['name']} features with {stored['params']}; "
+            f"this build makes {wanted['name']} with {wanted['params']}: use another --index"
+        )
+    return f"features:{extractor.name}"
+
+
+def _chunks(jobs: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
+    chunk: list[_Job] = []
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Builder:
+    """One build's state: planning, pending commits and counts."""
+
+    def __init__(self, index: Index, features_db: str, total: int, batch_size: int,
+                 commit_seconds: float, progress: ProgressCallback | None):
+        self.index = index
+        self.features_db = features_db
+        self.total = total
+        self.batch_size = batch_size
+        self.commit_seconds = commit_seconds
+        self.progress = progress
+        self.summary = BuildSummary()
+        self.entries: list[Entry] = []
+        self.failures: dict[str, str] = {}
+        self.last_commit = time.monotonic()
+
+    def report(self) -> None:
+        if self.progress is not None:
+            s = self.summary
+            self.progress(s.added + s.skipped + s.failed, self.total)
+
+    def _fail(self, path: str, message: str) -> None:
+        self.failures[path] = message
+        self.summary.failed += 1
+        self.summary.failures.append((path, message))
+
+    def jobs(self, files: list[str], catalog: dict[str, tuple[str, TrackMetadata]]) -> Iterator[_Job]:
+        """The files that need extracting; skips known content and refuses taken ids on the way."""
+        from ..audio.decode import content_hash
+
+        hashes: set[str] = set()
+        ids: dict[str, str] = {}
+        for path in files:
+            try:
+                digest = content_hash(path)
+            except SeqretrieveError as exc:
+                self._fail(path, str(exc))
+                self.report()
+                continue
+            entry_id, record = catalog.get(path, (stem(path), None))
+            if digest in hashes or self.index.hash_owner(digest) is not None:
+                self.summary.skipped += 1
+            elif entry_id in ids or entry_id in self.index:
+                other = ids.get(entry_id) or self.index.metadata(entry_id).get("source")
+                self._fail(path, f"{path}: entry id {entry_id!r} is already taken by {other} "
+                                 f"(different content); rename the file or give it an id in the catalogue")
+            else:
+                hashes.add(digest)
+                ids[entry_id] = path
+                yield _Job(path, entry_id, record, digest)
+                continue
+            self.report()
+
+    def take(self, chunk: list[_Job], results: list[Extracted]) -> None:
+        """Queue one chunk's results for the next commit."""
+        for job, result in zip(chunk, results):
+            if result.error is not None:
+                self._fail(job.path, result.error)
+            else:
+                record = job.record or TrackMetadata(job.entry_id)
+                n_frames = len(result.frames)
+                metadata = {
+                    "artist": record.artist, "title": record.title, "source": job.path,
+                    "duration": n_frames / result.frame_rate, "n_frames": n_frames, "extra": dict(record.extra),
+                }
+                self.entries.append(Entry(job.entry_id, metadata, {self.features_db: result.frames}, job.content_hash))
+                self.summary.added += 1
+            self.report()
+        if len(self.entries) >= self.batch_size or time.monotonic() - self.last_commit >= self.commit_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the queued entries and failures in one transaction."""
+        if self.entries or self.failures:
+            for entry, error in self.index.put_entries(self.entries, self.failures):
+                self.summary.added -= 1
+                self.index.record_failure(entry.metadata["source"], str(error))
+                self._fail(entry.metadata["source"], str(error))
+        self.entries, self.failures = [], {}
+        self.last_commit = time.monotonic()
+
+
+def build_index(
+    sources: list[str | os.PathLike],
+    index_path: str | os.PathLike,
+    metadata_file: str | os.PathLike | None = None,
+    workers: int = 1,
+    extractor: Any = "cqt",
+    progress: ProgressCallback | None = None,
+    batch_size: int = 64,
+    commit_seconds: float = 2.0,
+    executor: Executor | None = None,
+    chunk_size: int = 4,
+) -> BuildSummary:
+    """Add the audio files in ``sources`` (files or folders) to the index at ``index_path``.
+
+    ``extractor``: a registered feature extractor name or an extractor object (picklable when run
+    in workers). ``workers`` > 1 starts a spawn process pool unless ``executor`` is given (then
+    ``workers`` only sizes the number of chunks in flight). Bad files are recorded and skipped;
+    a write failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after
+    keeping every earlier commit.
+    """
+    started = time.perf_counter()
+    files = find_audio_files(sources)
+    catalog = match_catalog(metadata_file, files) if metadata_file is not None else {}
+    extractor_obj = _extractor(extractor)
+    own = None
+    if executor is None:
+        if workers > 1:
+            own = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        else:
+            own = _InlineExecutor()
+        executor = own
+    try:
+        with Index.create(index_path) as index:
+            builder = _Builder(index, _claim_extractor(index, extractor_obj), len(files),
+                               batch_size, commit_seconds, progress)
+            builder.report()
+            in_flight: deque[tuple[Future, list[_Job]]] = deque()
+            for chunk in _chunks(builder.jobs(files, catalog), chunk_size):
+                in_flight.append((executor.submit(extract_files, [j.path for j in chunk], extractor), chunk))
+                if len(in_flight) >= 2 * max(workers, 1):
+                    builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
+            while in_flight:
+                builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
+            builder.commit()
+    finally:
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
+    builder.summary.seconds = time.perf_counter() - started
+    return builder.summary
+
+
+def _result(future: Future) -> list[Extracted]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise SeqretrieveError(
+            "a feature-extraction worker process died (out of memory?); everything committed so far "
+            "is kept: run the build again to finish"
+        ) from exc
