@@ -1,0 +1,89 @@
+"""The ``train`` command group: ``train data`` builds aligned pairs, ``train hash|embed`` trains
+and exports a model (TensorFlow from the optional ``train`` extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .output import emit_json, stderr
+
+DEFAULT_PAIRS = Path("data/pairs")
+DEFAULT_OUT = Path("seqretrieve/models")
+
+
+def _training():
+    from ..errors import SeqretrieveError
+
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError as exc:
+        raise SeqretrieveError(
+            "training needs TensorFlow: pip install 'seqretrieve[train]' (a separate venv is fine)"
+        ) from exc
+    from ..training import trainer
+
+    return trainer
+
+
+def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: Optional[int],
+           version: str, seed: int, json_output: bool) -> None:
+    trainer = _training()
+    log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
+    config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed)
+    card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log)
+    summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
+               "quantisation": card["quantisation"], "validation": card["metrics"]["validation"],
+               "folder": str(out / card["name"] / version)}
+    if json_output:
+        emit_json(summary)
+    else:
+        typer.echo(f"wrote {summary['folder']} ({summary['quantisation']}), validation Bhattacharyya "
+                   f"{summary['validation']['bhattacharyya']:.3f}, checksum {summary['checksum'][:12]}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``train data|hash|embed`` to the root app."""
+    group = typer.Typer(help="Build training pairs and train the learned representations.",
+                        no_args_is_help=True)
+    app.add_typer(group, name="train")
+
+    @group.command("data")
+    def data(
+        root: Path = typer.Option(Path("../shared/data/pop909"), help="pop909 folder (NNN/NNN.mid)."),
+        out: Path = typer.Option(DEFAULT_PAIRS, help="Output folder for the pairs."),
+        limit: Optional[int] = typer.Option(None, help="At most this many songs per split."),
+        seed: int = typer.Option(0, help="Seed of variants and augmentation."),
+        json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per song."),
+    ):
+        """Render aligned (recording, MIDI) feature pairs for the train and validation songs."""
+        from ..training.data import generate
+
+        def on_song(song: str, error: Optional[str]) -> None:
+            if json_output:
+                emit_json({"song": song, "error": error})
+            elif error:
+                stderr.print(f"skipped {song}: {error}", highlight=False, markup=False)
+
+        meta = generate(root, out, limit=limit, seed=seed, on_song=on_song)
+        if not json_output:
+            typer.echo(f"pairs in {out}: {meta['splits']}")
+
+    for kind, help_text in (("hash", "the DHS hash-sequence networks"), ("embed", "the PSE embedding networks")):
+        def command(
+            pairs: Path = typer.Option(DEFAULT_PAIRS, help="Pairs folder from `train data`."),
+            out: Path = typer.Option(DEFAULT_OUT, help="Models root; writes <name>/<version>/."),
+            steps: int = typer.Option(3000, help="Most training steps."),
+            patience: int = typer.Option(8, help="Stop after this many evaluations without improvement."),
+            limit: Optional[int] = typer.Option(None, help="At most this many songs per split."),
+            version: str = typer.Option("1", help="Model version folder."),
+            seed: int = typer.Option(0, help="Random seed."),
+            json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
+            _kind: str = typer.Option(kind, hidden=True),
+        ):
+            _train(_kind, pairs, out, steps, patience, limit, version, seed, json_output)
+
+        command.__doc__ = f"Train {help_text} (both sides), early-stopping on validation; export TFLite + card."
+        group.command(kind)(command)
