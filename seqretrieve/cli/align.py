@@ -20,7 +20,7 @@ def align(
     recording: Path = typer.Argument(..., help="The audio recording (wav, flac, ogg, mp3, ...).", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the MIDI warped onto the recording here."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG of the distance matrix and path here."),
-    extractor: str = typer.Option("cqt", "--features", help="Feature extractor."),
+    extractor: str = typer.Option("cqt", "--extractor", help="Feature extractor (see `seqretrieve plugins`)."),
     synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
     penalty: Optional[float] = typer.Option(None, help="Non-diagonal step penalty [default: median distance]."),
     gully: float = typer.Option(0.96, min=0.0, max=1.0, help="Fraction of the shorter sequence the path must cover."),
