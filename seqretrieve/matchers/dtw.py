@@ -12,9 +12,9 @@ from ..types import Hit, QueryData
 
 
 class FeatureDTWMatcher:
-    """Ranks entries by DTW on stored features of ``extractor`` (default the CQT)."""
+    """Ranks entries by DTW on stored features of ``extractor`` (None: the index's extractor)."""
 
-    def __init__(self, extractor: str = "cqt", gully: float = 0.96, band: float | None = None):
+    def __init__(self, extractor: str | None = None, gully: float = 0.96, band: float | None = None):
         self.name = "dtw"
         self.extractor = extractor
         self.gully = gully
@@ -24,8 +24,9 @@ class FeatureDTWMatcher:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
         from ..dtw.align import align_features
 
-        query_frames = query.features[self.extractor].frames
-        db = f"features:{self.extractor}"
+        extractor = self.extractor or index.meta["extractor"]["name"]
+        query_frames = query.features[extractor].frames
+        db = f"features:{extractor}"
         ids = index.ids()
         rows = range(len(ids)) if candidates is None else candidates
         hits = []

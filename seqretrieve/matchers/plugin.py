@@ -15,7 +15,7 @@ def seqretrieve_matchers():
             "dtw",
             FeatureDTWMatcher,
             version="1",
-            description="DTW on CQT frames (cosine distance, median penalty, gully 0.96): brute force",
-            parameters={"extractor": "cqt", "gully": 0.96, "band": None},
+            description="DTW on the index's feature frames (cosine distance, median penalty, gully 0.96): brute force",
+            parameters={"extractor": None, "gully": 0.96, "band": None},
         )
     ]
