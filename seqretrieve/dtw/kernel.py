@@ -1,0 +1,188 @@
+"""numba DTW kernels with djitw semantics (free start, additive penalty, gully end, optional band).
+
+For a cost matrix C (N, M) the accumulated cost is ``D[0, :] = C[0, :]``, ``D[:, 0] = C[:, 0]``
+(free start anywhere on the first row or column: subsequence DTW) and, for i, j >= 1,
+``D[i, j] = C[i, j] + min(D[i-1, j-1], D[i-1, j] + phi, D[i, j-1] + phi)``. Ties go to the
+diagonal, then to the move from (i-1, j) (the penalised values are compared, as djitw does).
+The path ends at the cheapest cell of the last column from row ``g`` or of the last row from
+column ``g``, ``g = int(gully * min(N, M))`` (``min(N, M) - 1`` when gully >= 1); djitw picks
+the last column only when its best is strictly cheaper. The traceback stops on row or column 0.
+
+A band of relative width ``band`` keeps only cells near the diagonal stretched from (0, 0) to
+(N-1, M-1), as djitw's ``band_mask``; cells outside it cost infinity.
+
+Costs are accumulated in float32, or exactly in int32 when C is uint8 (Hamming distances) and
+the penalty a whole number. The caller's matrix is never written unless ``inplace=True``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .checks import DTWInputError, check_cost_matrix
+
+_INT_BIG = 2**30  # "infinity" of the int32 accumulator: outside the band; no overflow after adds
+
+#: move codes stored in the traceback matrix
+DIAGONAL, FROM_ABOVE, FROM_LEFT = 0, 1, 2
+
+
+@njit(inline="always")
+def _step(diag, above, left_pen, phi):
+    """Best predecessor of one cell: (its penalised cost, move code).
+
+    ``diag`` = D[i-1, j-1], ``above`` = D[i-1, j], ``left_pen`` = D[i, j-1] + phi.
+    """
+    above_pen = above + phi
+    best = diag if diag <= above_pen else above_pen
+    move = DIAGONAL if diag <= above_pen else FROM_ABOVE
+    take_left = left_pen < best
+    return (left_pen if take_left else best), (FROM_LEFT if take_left else move)
+
+
+@njit(cache=True, nogil=True)
+def _forward(C, D, tb, phi, lo, hi, big):
+    """Fill D (N, M) and tb (N, M) uint8 from C (N, M); D may be C. Row i spans lo[i]..hi[i]."""
+    N, M = C.shape
+    for i in range(N):
+        first, last = lo[i], hi[i]
+        for j in range(first):
+            D[i, j] = big
+        for j in range(last + 1, M):
+            D[i, j] = big
+        if i == 0:
+            for j in range(first, last + 1):
+                D[0, j] = C[0, j]
+            continue
+        start = first
+        if first == 0:
+            D[i, 0] = C[i, 0]
+            start = 1
+        left_pen = D[i, start - 1] + phi
+        for j in range(start, last + 1):
+            best, move = _step(D[i - 1, j - 1], D[i - 1, j], left_pen, phi)
+            value = best + C[i, j]
+            D[i, j] = value
+            tb[i, j] = move
+            left_pen = value + phi
+
+
+@njit(cache=True, nogil=True)
+def _end_point(last_col, last_row, g):
+    """djitw's gully end: (i, j) from the last column's (N,) and last row's (M,) costs."""
+    i = g + np.argmin(last_col[g:])
+    j = g + np.argmin(last_row[g:])
+    if last_row[j] > last_col[i]:
+        return i, last_row.shape[0] - 1
+    return last_col.shape[0] - 1, j
+
+
+@njit(cache=True, nogil=True)
+def _walk(tb, i, j):
+    """Length of the path ending at (i, j) and its start (i0, j0), without storing it."""
+    n = 1
+    while i > 0 and j > 0:
+        move = tb[i, j]
+        if move != FROM_LEFT:
+            i -= 1
+        if move != FROM_ABOVE:
+            j -= 1
+        n += 1
+    return n, i, j
+
+
+@njit(cache=True, nogil=True)
+def _traceback(tb, i, j):
+    """Path (p, q) (K,) int64 from row or column 0 to the end (i, j)."""
+    n = _walk(tb, i, j)[0]
+    p = np.empty(n, np.int64)
+    q = np.empty(n, np.int64)
+    for k in range(n - 1, -1, -1):
+        p[k], q[k] = i, j
+        move = tb[i, j]
+        if move != FROM_LEFT:
+            i -= 1
+        if move != FROM_ABOVE:
+            j -= 1
+    return p, q
+
+
+# --------------------------------------------------------------------------- Python wrappers
+def band_limits(n: int, m: int, band: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """First and last allowed column of each of ``n`` rows: two (n,) int64 arrays.
+
+    ``band`` None allows every cell; otherwise the radius is ``max(1, round(band * min(n, m)))``
+    and the band is stretched so that (0, 0) and (n-1, m-1) are inside (djitw's ``band_mask``).
+    """
+    rows = np.arange(n, dtype=np.int64)
+    if band is None:
+        return np.zeros(n, np.int64), np.full(n, m - 1, np.int64)
+    if not band > 0:
+        raise DTWInputError(f"band must be a positive fraction of the shorter length, got {band}")
+    radius = max(1, int(round(band * min(n, m))))
+    if n <= m:
+        lo, hi = rows - radius + 1, rows + radius + (m - n) - 1
+    else:
+        lo, hi = rows - radius - (n - m) + 1, rows + radius - 1
+    return np.clip(lo, 0, m - 1), np.clip(hi, 0, m - 1)
+
+
+def gully_start(n: int, m: int, gully: float) -> int:
+    """First row/column where the path may end: ``int(gully * min(n, m))``, capped at min - 1."""
+    if not gully >= 0:
+        raise DTWInputError(f"gully must be in [0, 1], got {gully}")
+    shorter = min(n, m)
+    return shorter - 1 if gully >= 1 else int(gully * shorter)
+
+
+def _prepare(C: np.ndarray, penalty: float):
+    """(C as the kernel wants it, accumulator dtype, phi, big) for a cost matrix and penalty."""
+    C = check_cost_matrix(C)
+    penalty = float(penalty)
+    if not (np.isfinite(penalty) and penalty >= 0):
+        raise DTWInputError(f"penalty must be a finite number >= 0, got {penalty}")
+    if C.dtype == np.uint8 and penalty.is_integer():
+        return np.ascontiguousarray(C), np.int32, np.int64(penalty), np.int64(_INT_BIG)
+    C = np.ascontiguousarray(C, dtype=np.float32)
+    return C, np.float32, np.float32(penalty), np.float32(np.inf)
+
+
+def accumulate(
+    C: np.ndarray, penalty: float, band: float | None = None, inplace: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Accumulated cost D (N, M) and traceback (N, M) uint8 (0 diagonal, 1 from above, 2 left).
+
+    ``inplace=True`` writes D into ``C`` itself when C is already a C-contiguous float32 array.
+    """
+    C, acc, phi, big = _prepare(C, penalty)
+    reuse = inplace and C.dtype == acc
+    D = C if reuse else np.empty(C.shape, acc)
+    tb = np.zeros(C.shape, np.uint8)
+    lo, hi = band_limits(*C.shape, band)
+    _forward(C, D, tb, phi, lo, hi, big)
+    return D, tb
+
+
+def dtw_path(
+    C: np.ndarray, penalty: float, gully: float = 0.96, band: float | None = None,
+    inplace: bool = False,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Best path (p (K,), q (K,) int64, start first) through C (N, M) and its total cost."""
+    D, tb = accumulate(C, penalty, band, inplace)
+    i, j = _end_point(D[:, -1], D[-1, :], gully_start(*D.shape, gully))
+    p, q = _traceback(tb, i, j)
+    return p, q, float(D[i, j])
+
+
+def dtw_score(
+    C: np.ndarray, penalty: float, gully: float = 0.96, band: float | None = None
+) -> tuple[float, int, int, int, int, int]:
+    """(cost, path length, p_min, p_max, q_min, q_max) of :func:`dtw_path`'s path, without it.
+
+    For matchers ranking many entries: the path is walked inside numba, never built.
+    """
+    D, tb = accumulate(C, penalty, band)
+    i, j = _end_point(D[:, -1], D[-1, :], gully_start(*D.shape, gully))
+    length, i0, j0 = _walk(tb, i, j)
+    return float(D[i, j]), int(length), int(i0), int(i), int(j0), int(j)
