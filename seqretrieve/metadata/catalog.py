@@ -82,11 +82,11 @@ def index_records(path: str) -> Iterator[TrackMetadata]:
     """The entries of a seqretrieve index as TrackMetadata (its stored artist/title)."""
     from ..index.store import Index  # lazily: the index package pulls in lmdb
 
-    index = Index.open(path)
-    for entry_id in index.ids():
-        meta = dict(index.metadata(entry_id) or {})
-        yield TrackMetadata(str(entry_id), str(meta.pop("artist", "") or ""),
-                            str(meta.pop("title", "") or ""), {k: str(v) for k, v in meta.items()})
+    with Index.open(path) as index:
+        for entry_id in index.ids():
+            meta = dict(index.metadata(entry_id) or {})
+            yield TrackMetadata(str(entry_id), str(meta.pop("artist", "") or ""),
+                                str(meta.pop("title", "") or ""), {k: str(v) for k, v in meta.items()})
 
 
 def load_catalog(catalog: str | None = None, index: str | None = None,
