@@ -113,14 +113,12 @@ def test_registry_builds_tinysoundfont_with_the_default_soundfont():
     assert isinstance(synth, TinySoundFontSynth) and synth.soundfont.name == "TimGM6mb.sf2"
 
 
-def test_fluidsynth_without_its_library_is_a_clear_error():
+def test_fluidsynth_without_its_library_is_a_clear_error(midi_factory):
     try:
         import fluidsynth  # noqa: F401
     except (ImportError, OSError):
         with pytest.raises(SeqretrieveError, match="needs pyfluidsynth"):
             get_registry().create("synthesizer", "fluidsynth")
     else:  # installed: it must render real audio
-        from .conftest import build_midi
-
-        audio = get_registry().create("synthesizer", "fluidsynth").render(build_midi([(60, 0, 1)]), RATE)
+        audio = get_registry().create("synthesizer", "fluidsynth").render(midi_factory([(60, 0, 1)]), RATE)
         assert np.abs(audio).max() == pytest.approx(1.0)
