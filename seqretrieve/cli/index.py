@@ -1,5 +1,142 @@
-"""TODO(owner): the `index` command group."""
+"""``seqretrieve index build|info|verify``: make, describe and check the LMDB index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .options import INDEX_OPTION, JSON_OPTION, resolve_index_path
+
+#: failures listed after a build (the rest are counted; `index info --failures` lists all)
+SHOWN_FAILURES = 10
 
 
-def register(app):
-    """Add this group's commands to the root app."""
+def register(app: typer.Typer) -> None:
+    """Add the ``index`` group."""
+    group = typer.Typer(help="Build, describe and check the index of recordings.", no_args_is_help=True)
+    group.command("build", no_args_is_help=True)(build)
+    group.command("info")(info)
+    group.command("verify")(verify)
+    app.add_typer(group, name="index")
+
+
+def build(
+    sources: list[Path] = typer.Argument(..., help="Audio files or folders (searched recursively).", show_default=False),
+    index: Optional[Path] = INDEX_OPTION,
+    metadata: Optional[Path] = typer.Option(
+        None, "--metadata", "-m", help="Catalogue: MSD unique_tracks.txt or CSV (id[,path],artist,title,...)."
+    ),
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="Extraction processes."),
+    extractor: str = typer.Option("cqt", "--extractor", help="Feature extractor (see `seqretrieve plugins`)."),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Add recordings to the index; files already indexed are skipped, failed ones retried.
+
+    Files that cannot be read are listed and skipped; the exit code is then 1.
+    """
+    from ..index.build import build_index
+    from .output import emit_json, progress_bar, progress_enabled, stdout
+
+    path = resolve_index_path(index)
+    started = time.perf_counter()
+    with progress_bar(progress_enabled(json_output)) as bar:
+        task = bar.add_task("indexing", total=None, rate="")
+
+        def progress(done: int, total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f} clips/s")
+
+        summary = build_index(sources, path, metadata_file=metadata, workers=workers,
+                              extractor=extractor, progress=progress)
+    record = {"index": str(path), "added": summary.added, "skipped": summary.skipped,
+              "failed": summary.failed, "seconds": round(summary.seconds, 3),
+              "clips_per_second": round(summary.clips_per_second, 2)}
+    if json_output:
+        for failed_path, message in summary.failures:
+            emit_json({"failed": failed_path, "error": message})
+        emit_json(record)
+    else:
+        for failed_path, message in summary.failures[:SHOWN_FAILURES]:
+            stdout.print(f"[red]failed:[/] {message}", highlight=False)
+        hidden = len(summary.failures) - SHOWN_FAILURES
+        if hidden > 0:
+            stdout.print(f"... and {hidden} more (`seqretrieve index info --failures`)")
+        stdout.print(
+            f"{path}: {summary.added} added, {summary.skipped} already indexed, {summary.failed} failed "
+            f"in {summary.seconds:.1f} s ({summary.clips_per_second:.1f} clips/s)",
+            highlight=False,
+        )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _size(n_bytes: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n_bytes < 1024 or unit == "GiB":
+            return f"{n_bytes:.0f} {unit}" if unit == "B" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    raise AssertionError("unreachable")
+
+
+def info(
+    index: Optional[Path] = INDEX_OPTION,
+    failures: bool = typer.Option(False, "--failures", help="Also list every file that failed, with why."),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Entries, feature extractor, representations, failures, size on disk and map size."""
+    from ..index.store import Index
+    from .output import emit_json, stdout
+
+    with Index.open(resolve_index_path(index)) as opened:
+        summary = opened.info()
+        failed = opened.failures() if failures else {}
+    if json_output:
+        emit_json(summary)
+        for path, record in failed.items():
+            emit_json({"failed": path, **record})
+        return
+    extractor = summary["extractor"] or {}
+    lines = [
+        ("index", summary["path"]),
+        ("entries", f"{summary['entries']:,}"),
+        ("extractor", f"{extractor.get('name', '(none yet)')} {extractor.get('params', '')}".strip()),
+        ("frame rate", f"{extractor['frame_rate']:.3f} /s" if extractor else "-"),
+        ("representations", ", ".join(f"{n} v{r.get('version')} ({r.get('kind')})"
+                                      for n, r in summary["representations"].items()) or "(none)"),
+        ("failures", f"{summary['failures']:,}"),
+        ("size on disk", _size(summary["size_bytes"])),
+        ("map size", _size(summary["map_size"])),
+        ("schema", f"{summary['schema_version']} (created by seqretrieve {summary['created_by']})"),
+    ]
+    for label, value in lines:
+        stdout.print(f"[bold]{label:>16}[/]  {value}", highlight=False)
+    for path, record in failed.items():
+        stdout.print(f"[red]failed:[/] {record['error']} ({record['when']})", highlight=False)
+
+
+def verify(
+    index: Optional[Path] = INDEX_OPTION,
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Check the index's consistency; exit code 1 when a problem is found."""
+    from ..index.store import Index
+    from .output import emit_json, stdout
+
+    with Index.open(resolve_index_path(index)) as opened:
+        problems = opened.verify()
+        entries = len(opened)
+        path = opened.path
+    if json_output:
+        for problem in problems:
+            emit_json({"problem": problem})
+        emit_json({"index": path, "entries": entries, "ok": not problems, "problems": len(problems)})
+    else:
+        for problem in problems:
+            stdout.print(f"[red]problem:[/] {problem}", highlight=False)
+        verdict = "[green]OK[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
+        stdout.print(f"{path}: {entries:,} entries, {verdict}", highlight=False)
+    if problems:
+        raise typer.Exit(1)

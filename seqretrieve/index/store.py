@@ -155,7 +155,7 @@ class Index:
             return cls.create(path)
         lock = os.access(path, os.W_OK)
         try:
-            env = lmdb.open(path, readonly=True, lock=lock, max_dbs=MAX_DBS, subdir=True)
+            env = lmdb.open(path, readonly=True, lock=lock, max_dbs=MAX_DBS, subdir=True, map_size=0)
         except lmdb.Error as exc:
             raise IndexError_(f"cannot open the index at {path}: {exc}") from exc
         index = cls(path, env, readonly=True)
