@@ -98,7 +98,7 @@ class SplitNameRule:
             return draft
         left, right = (p.strip() for p in parts)
         if re.fullmatch(r"\d+", left):  # "03 - Yesterday": a track number, not an artist
-            return self.apply(replace(draft, title=right)) if " - " in right else draft
+            return self.apply(draft.flagged("track-number", title=right)) if " - " in right else draft
         if draft.artist and match_key(left) == match_key(draft.artist):
             return replace(draft, title=right)
         if not draft.artist or "no-artist" in draft.flags:
