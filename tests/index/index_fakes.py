@@ -53,9 +53,10 @@ class FakeExtractor:
 
     def from_samples(self, samples: np.ndarray, sample_rate: int) -> FeatureSequence:
         time.sleep(self.delay)
-        hop = int(sample_rate / self.frame_rate) // self.n_bins * self.n_bins
+        hop = int(sample_rate / self.frame_rate)
         n = len(samples) // hop
-        frames = np.abs(samples[: n * hop]).reshape(n, self.n_bins, -1).mean(axis=2)
+        blocks = np.abs(samples[: n * hop]).reshape(n, hop)[:, : hop // self.n_bins * self.n_bins]
+        frames = blocks.reshape(n, self.n_bins, -1).mean(axis=2)
         return FeatureSequence(frames.astype(np.float32), self.frame_rate, self.name, self.params())
 
 
