@@ -1,1 +1,74 @@
-"""Built-in models plugin (placeholder until its owner fills it)."""
+"""Built-in learned representations ("dhs", "pse"), their matchers ("hash-dtw", "embedding") and
+the "cascade" pipeline, registered through the same hooks a third-party plugin uses.
+
+Cheap to import: models load on first use, TFLite only when encoding.
+"""
+
+from __future__ import annotations
+
+from ..hookspecs import hookimpl
+from ..types import ComponentSpec, PipelineSpec, PipelineStage
+
+#: shipped model versions
+DHS_VERSION = "1"
+PSE_VERSION = "1"
+
+
+def _dhs(**parameters):
+    from .encoders import HashSequenceModel
+
+    return HashSequenceModel(**parameters)
+
+
+def _pse(**parameters):
+    from .encoders import EmbeddingModel
+
+    return EmbeddingModel(**parameters)
+
+
+def _hash_dtw(**parameters):
+    from ..matchers.hash_dtw import HashDTWMatcher
+
+    return HashDTWMatcher(**parameters)
+
+
+def _embedding(**parameters):
+    from ..matchers.embedding import EmbeddingMatcher
+
+    return EmbeddingMatcher(**parameters)
+
+
+@hookimpl
+def seqretrieve_representations():
+    return [
+        ComponentSpec("dhs", _dhs, version=DHS_VERSION,
+                      description="conv hash sequences: CQT (T, 48) -> (T // 8,) uint32 codes",
+                      parameters={"name": "dhs", "version": DHS_VERSION}),
+        ComponentSpec("pse", _pse, version=PSE_VERSION,
+                      description="attention embedding: CQT (T, 48) -> (128,) float32",
+                      parameters={"name": "pse", "version": PSE_VERSION}),
+    ]
+
+
+@hookimpl
+def seqretrieve_matchers():
+    return [
+        ComponentSpec("hash-dtw", _hash_dtw, version="1",
+                      description="DTW on Hamming distances of DHS hash sequences",
+                      parameters={"representation": "dhs", "penalty": 4.0, "gully": 0.9}),
+        ComponentSpec("embedding", _embedding, version="1",
+                      description="squared Euclidean distance of PSE embeddings, all entries at once",
+                      parameters={"representation": "pse", "max_hits": 10000}),
+    ]
+
+
+@hookimpl
+def seqretrieve_pipelines():
+    return [
+        PipelineSpec(
+            "cascade",
+            [PipelineStage("embedding", 1000), PipelineStage("hash-dtw", 50), PipelineStage("dtw")],
+            description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes keeps 50 -> CQT DTW",
+            version="1",
+        )
+    ]

@@ -72,16 +72,20 @@ def aligned_crops(pairs: list[Pair], rng: np.random.Generator, batch: int, lengt
     return np.stack(audio), np.stack(midi)
 
 
-def matched_crops(pairs: list[Pair], rng: np.random.Generator, batch: int, length: int):
-    """PSE batch of distinct songs: (B, L, 48) MIDI crops and the audio crops starting at the
-    matching position (unaligned within the crop: the variant's tempo differs)."""
+def matched_crops(pairs: list[Pair], rng: np.random.Generator, batch: int, midi_length: int,
+                  audio_length: int):
+    """PSE batch of distinct songs, like a long MIDI query against a short recording excerpt:
+    (B, La, 48) audio crops lying inside the part of the song that the (B, Lm, 48) MIDI crops
+    cover (unaligned: the variant's tempo differs)."""
     midi, audio = [], []
     for i in rng.choice(len(pairs), size=min(batch, len(pairs)), replace=False):
         pair = pairs[i]
-        start = int(rng.integers(max(1, len(pair.midi) - length)))
-        audio_start = int(pair.audio_index[start])
-        midi.append(_fit(pair.midi[start:start + length], length))
-        audio.append(_fit(pair.audio[audio_start:audio_start + length], length))
+        start = int(rng.integers(max(1, len(pair.midi) - midi_length)))
+        stop = min(start + midi_length, len(pair.midi)) - 1
+        first, last = int(pair.audio_index[start]), int(pair.audio_index[stop])
+        audio_start = int(rng.integers(first, max(first + 1, last - audio_length)))
+        midi.append(_fit(pair.midi[start:start + midi_length], midi_length))
+        audio.append(_fit(pair.audio[audio_start:audio_start + audio_length], audio_length))
     return np.stack(audio), np.stack(midi)
 
 

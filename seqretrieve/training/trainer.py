@@ -30,7 +30,7 @@ class TrainConfig:
     kind: str  # "hash" or "embed"
     steps: int = 3000
     batch: int = 50
-    length: int = 100  # DHS crop; PSE crops vary in [length, 4 * length]
+    length: int = 100  # DHS crop; PSE audio crops vary in [length, 4 * length], MIDI crops 2-3x that
     learning_rate: float = 1e-3
     alpha: float = 5.3
     margin: float = 4.0
@@ -58,7 +58,7 @@ class _Validation:
         if config.kind == "hash":
             audio, midi = aligned_crops(pairs, rng, config.val_crops, config.length)
         else:
-            audio, midi = matched_crops(pairs, rng, config.val_crops, 2 * config.length)
+            audio, midi = matched_crops(pairs, rng, config.val_crops, 8 * config.length, 3 * config.length)
         self.audio = _standardise(audio, stats["audio"])
         self.midi = _standardise(midi, stats["midi"])
 
@@ -119,7 +119,7 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
             audio, midi = aligned_crops(train_pairs, rng, config.batch, config.length)
         else:
             length = 8 * int(rng.integers(config.length // 8, config.length // 2 + 1))
-            audio, midi = matched_crops(train_pairs, rng, config.batch, length)
+            audio, midi = matched_crops(train_pairs, rng, config.batch, length * int(rng.integers(2, 4)), length)
         losses.append(float(step(_standardise(audio, stats["audio"]), _standardise(midi, stats["midi"]))))
         if i % config.eval_every:
             continue

@@ -1,0 +1,156 @@
+"""Learned representations inside an index: per-entry arrays plus contiguous matrices.
+
+``add_representation`` encodes every entry's stored features (no audio decoding) into
+``repr:<name>`` and records name/version/kind/checksum in the meta. Matchers never scan LMDB per
+entry: next to the LMDB files it writes, row-aligned with ``Index.ids()``,
+
+- embeddings: ``repr-<name>.npy`` (N, E) float32 (a row of NaN where an entry has no array);
+- hash codes: ``repr-<name>.codes.npy`` (sum of lengths,) uint32 and ``repr-<name>.offsets.npy``
+  (N + 1,) int64 (entry row r owns ``codes[offsets[r]:offsets[r + 1]]``);
+
+plus ``repr-<name>.json`` (checksum, rows). They are memory-mapped once per process and
+rebuilt from LMDB in memory when stale (e.g. entries added by an older build).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import IndexError_
+
+
+@dataclass(frozen=True)
+class Matrices:
+    """Contiguous arrays of one representation, row-aligned with ``ids``.
+
+    ``embeddings`` (N, E) float32 for kind "embedding"; ``codes`` (total,) uint32 and
+    ``offsets`` (N + 1,) int64 for kind "hash".
+    """
+
+    ids: list[str]
+    embeddings: np.ndarray | None = None
+    codes: np.ndarray | None = None
+    offsets: np.ndarray | None = None
+
+
+def _paths(index, name: str) -> dict[str, Path]:
+    base = Path(index.path)
+    return {
+        "meta": base / f"repr-{name}.json",
+        "embeddings": base / f"repr-{name}.npy",
+        "codes": base / f"repr-{name}.codes.npy",
+        "offsets": base / f"repr-{name}.offsets.npy",
+    }
+
+
+def add_representation(index, representation, progress: Callable[[int, int], None] | None = None,
+                       batch_size: int = 256) -> int:
+    """Encode every entry of ``index`` lacking a current ``repr:<name>`` array, store the arrays,
+    the meta record and the contiguous matrices. Returns how many entries were encoded.
+
+    A stored representation with another checksum is replaced entirely. ``progress(done, total)``
+    is called after each batch.
+    """
+    name, db = representation.name, f"repr:{representation.name}"
+    stored = index.representations().get(name)
+    current = stored is not None and stored.get("checksum") == representation.checksum
+    have = {entry_id for entry_id, _ in index.iter_arrays(db)} if current and db in index.array_dbs() else set()
+    features_db = index.features_db()
+    todo = [entry_id for entry_id in index.ids() if entry_id not in have]
+    done = 0
+
+    def encoded():
+        nonlocal done
+        for entry_id in todo:
+            frames = index.get_array(features_db, entry_id)
+            yield entry_id, representation.encode(frames, "audio")
+            done += 1
+            if progress and done % batch_size == 0:
+                progress(done, len(todo))
+
+    index.put_arrays(db, encoded(), batch_size=batch_size)
+    index.set_representation(name, representation.version, representation.kind, representation.checksum,
+                             extractor=representation.extractor)
+    write_matrices(index, name, representation.kind, representation.checksum)
+    if progress:
+        progress(done, len(todo))
+    return done
+
+
+def _collect(index, name: str, kind: str) -> Matrices:
+    """Matrices built from the LMDB arrays (one read transaction)."""
+    ids = index.ids()
+    row_of = {entry_id: row for row, entry_id in enumerate(ids)}
+    arrays = dict(index.iter_arrays(f"repr:{name}"))
+    if kind == "embedding":
+        width = len(next(iter(arrays.values()))) if arrays else 0
+        matrix = np.full((len(ids), width), np.nan, np.float32)
+        for entry_id, vector in arrays.items():
+            matrix[row_of[entry_id]] = vector
+        return Matrices(ids, embeddings=matrix)
+    lengths = np.array([len(arrays.get(entry_id, ())) for entry_id in ids], np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    codes = np.empty(int(offsets[-1]), np.uint32)
+    for row, entry_id in enumerate(ids):
+        if entry_id in arrays:
+            codes[offsets[row]:offsets[row + 1]] = arrays[entry_id]
+    return Matrices(ids, codes=codes, offsets=offsets)
+
+
+def write_matrices(index, name: str, kind: str, checksum: str) -> None:
+    """(Re)write the contiguous files of representation ``name`` from the LMDB arrays."""
+    matrices = _collect(index, name, kind)
+    paths = _paths(index, name)
+    arrays = {"embeddings": matrices.embeddings} if kind == "embedding" else {
+        "codes": matrices.codes, "offsets": matrices.offsets}
+    for key, array in arrays.items():
+        tmp = paths[key].with_suffix(".tmp.npy")
+        np.save(tmp, array)
+        os.replace(tmp, paths[key])
+    record = {"name": name, "kind": kind, "checksum": checksum, "rows": len(matrices.ids)}
+    paths["meta"].write_text(json.dumps(record))
+    _CACHE.pop((str(index.path), name), None)
+
+
+_CACHE: dict[tuple[str, str], tuple[tuple, Matrices]] = {}
+
+
+def load_matrices(index, representation) -> Matrices:
+    """The contiguous arrays of ``representation`` for ``index``, cached per process.
+
+    Refuses (ModelMismatchError) a representation whose checksum differs from the index's.
+    Memory-maps the files when they match the index's rows and checksum; otherwise builds them
+    in memory from LMDB (once per process, until the index changes).
+    """
+    index.check_representation(representation)
+    name, kind = representation.name, representation.kind
+    rows = len(index)
+    key = (str(index.path), name)
+    state = (rows, representation.checksum)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    paths = _paths(index, name)
+    matrices = None
+    if paths["meta"].is_file():
+        record = json.loads(paths["meta"].read_text())
+        if record.get("rows") == rows and record.get("checksum") == representation.checksum:
+            try:
+                if kind == "embedding":
+                    matrices = Matrices(index.ids(), embeddings=np.load(paths["embeddings"], mmap_mode="r"))
+                else:
+                    matrices = Matrices(index.ids(), codes=np.load(paths["codes"], mmap_mode="r"),
+                                        offsets=np.load(paths["offsets"]))
+            except (OSError, ValueError) as exc:
+                raise IndexError_(f"{paths['meta'].parent}: unreadable {name} matrix file ({exc}); "
+                                  f"run `seqretrieve index update`") from exc
+    if matrices is None:
+        matrices = _collect(index, name, kind)
+    _CACHE[key] = (state, matrices)
+    return matrices

@@ -1,0 +1,71 @@
+"""Embedding matcher: squared Euclidean distance from the query's embedding to every entry's.
+
+All distances come from one product with the contiguous (N, E) float32 matrix of the index
+(memory-mapped, see :mod:`seqretrieve.index.representations`); never a per-entry loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..types import Hit, QueryData
+
+
+def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """|m_r - q|^2 for rows of ``matrix`` (N, E) (or only ``rows``) and ``query`` (E,) -> float32.
+
+    Entries with no embedding (NaN rows) come out as +inf.
+    """
+    block = matrix if rows is None else matrix[rows]
+    query = np.asarray(query, np.float32)
+    d = np.einsum("ij,ij->i", block, block) - 2.0 * (block @ query) + np.float32(query @ query)
+    return np.where(np.isnan(d), np.float32(np.inf), np.maximum(d, 0)).astype(np.float32)
+
+
+def top_rows(scores: np.ndarray, limit: int | None) -> np.ndarray:
+    """Positions of the ``limit`` smallest ``scores`` (all when None), best first (stable)."""
+    if limit is not None and limit < len(scores):
+        part = np.argpartition(scores, limit - 1)[:limit]
+        return part[np.argsort(scores[part], kind="stable")]
+    return np.argsort(scores, kind="stable")
+
+
+class RepresentationMatcher:
+    """Shared: resolves the representation lazily (so building a matcher costs nothing) and
+    encodes the query once into ``query.encoded``."""
+
+    def __init__(self, representation: str, max_hits: int | None):
+        self.representation = representation
+        self.max_hits = max_hits
+        self._model = None
+
+    def model(self):
+        if self._model is None:
+            from ..registry import get_registry
+
+            self._model = get_registry().create("representation", self.representation)
+        return self._model
+
+    def encode_query(self, query: QueryData) -> np.ndarray:
+        model = self.model()
+        if self.representation not in query.encoded:
+            query.encoded[self.representation] = model.encode(query.features[model.extractor].frames, "midi")
+        return query.encoded[self.representation]
+
+
+class EmbeddingMatcher(RepresentationMatcher):
+    """Ranks entries by squared Euclidean embedding distance; returns the best ``max_hits``."""
+
+    def __init__(self, representation: str = "pse", max_hits: int | None = 10000):
+        super().__init__(representation, max_hits)
+        self.name = "embedding"
+
+    def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+        from ..index.representations import load_matrices
+
+        matrices = load_matrices(index, self.model())
+        scores = squared_distances(matrices.embeddings, self.encode_query(query), candidates)
+        order = top_rows(scores, self.max_hits)
+        rows = order if candidates is None else np.asarray(candidates)[order]
+        ids = matrices.ids
+        return [Hit(ids[row], float(scores[k])) for row, k in zip(rows.tolist(), order.tolist())]

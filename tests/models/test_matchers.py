@@ -1,0 +1,111 @@
+"""Embedding and hash-DTW matchers, the representations in the index, and the cascade."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqretrieve.errors import ModelMismatchError
+from seqretrieve.matchers.embedding import squared_distances, top_rows
+from seqretrieve.matchers.hash_dtw import hash_dtw_score
+from seqretrieve.registry import get_registry
+
+from .conftest import query_for
+
+
+def test_squared_distances_match_a_loop(rng):
+    matrix = rng.standard_normal((50, 16)).astype(np.float32)
+    matrix[7] = np.nan  # an entry without an embedding
+    query = rng.standard_normal(16).astype(np.float32)
+    expected = [float(((row - query) ** 2).sum()) for row in matrix]
+    got = squared_distances(matrix, query)
+    assert np.isinf(got[7])
+    np.testing.assert_allclose(np.delete(got, 7), np.delete(expected, 7), rtol=1e-4, atol=1e-4)
+    rows = np.array([3, 9, 1])
+    np.testing.assert_allclose(squared_distances(matrix, query, rows), got[rows], rtol=1e-6)
+
+
+def test_top_rows_best_first(rng):
+    scores = rng.random(1000)
+    assert top_rows(scores, 10).tolist() == np.argsort(scores)[:10].tolist()
+    assert top_rows(scores, None).tolist() == np.argsort(scores).tolist()
+
+
+def test_hash_dtw_score(rng):
+    codes = rng.integers(0, 2**32, size=60, dtype=np.uint32)
+    assert hash_dtw_score(codes, codes, 4.0, 0.9) == 0.0
+    other = rng.integers(0, 2**32, size=60, dtype=np.uint32)
+    assert hash_dtw_score(codes, other, 4.0, 0.9) > 8  # random codes differ in ~16 bits
+    assert hash_dtw_score(codes[:0], other, 4.0, 0.9) == np.inf
+    # a subsequence of the entry matches perfectly (free start, gully)
+    assert hash_dtw_score(codes[10:40], codes, 4.0, 0.9) == 0.0
+
+
+def test_index_holds_representations_and_matrices(tiny_index, rendered):
+    from seqretrieve.index.representations import load_matrices
+    from seqretrieve.index.store import Index
+
+    _, _, songs = rendered
+    with Index.open(tiny_index) as index:
+        records = index.representations()
+        assert records["dhs"]["kind"] == "hash" and records["pse"]["kind"] == "embedding"
+        pse = get_registry().create("representation", "pse")
+        matrices = load_matrices(index, pse)
+        assert matrices.embeddings.shape == (len(songs), 128) and matrices.ids == [s for s, _, _ in songs]
+        np.testing.assert_allclose(matrices.embeddings[2], index.get_array("repr:pse", songs[2][0]))
+        dhs = load_matrices(index, get_registry().create("representation", "dhs"))
+        assert dhs.offsets[-1] == len(dhs.codes)
+        np.testing.assert_array_equal(dhs.codes[dhs.offsets[1]:dhs.offsets[2]], index.get_array("repr:dhs", songs[1][0]))
+
+
+def test_add_representation_skips_current_entries(tiny_index):
+    from seqretrieve.index.representations import add_representation
+    from seqretrieve.index.store import Index
+
+    with Index.open(tiny_index, readonly=False) as index:
+        assert add_representation(index, get_registry().create("representation", "dhs")) == 0
+
+
+def test_mismatched_model_is_refused(tiny_index, tmp_path, rendered):
+    from seqretrieve.index.store import Index
+    from seqretrieve.matchers.embedding import EmbeddingMatcher
+
+    _, _, songs = rendered
+    matcher = EmbeddingMatcher()
+    with Index.open(tiny_index) as index:
+        matcher.rank(query_for(songs[0][1]), index, None)  # the right model works
+    pse = get_registry().create("representation", "pse")
+    pse.checksum = "0" * 64  # as if retrained
+    matcher._model = pse
+    with Index.open(tiny_index) as index, pytest.raises(ModelMismatchError, match="re-encode"):
+        matcher.rank(query_for(songs[0][1]), index, None)
+
+
+@pytest.mark.parametrize("matcher_name", ["embedding", "hash-dtw"])
+def test_matchers_rank_candidates_only(tiny_index, rendered, matcher_name):
+    from seqretrieve.index.store import Index
+
+    _, _, songs = rendered
+    matcher = get_registry().create("matcher", matcher_name)
+    with Index.open(tiny_index) as index:
+        hits = matcher.rank(query_for(songs[1][1]), index, np.array([4, 1, 2]))
+    assert sorted(h.id for h in hits) == sorted([songs[4][0], songs[1][0], songs[2][0]])
+    assert [h.score for h in hits] == sorted(h.score for h in hits)
+
+
+def test_cascade_through_all_three_stages(tiny_index, rendered):
+    """The shipped models end to end: embedding keeps 4 of 6, hash-DTW 2, CQT DTW re-ranks."""
+    from seqretrieve.index.store import Index
+    from seqretrieve.pipelines.search import _override_keep
+    from seqretrieve.pipelines.run import run_pipeline
+
+    _, _, songs = rendered
+    registry = get_registry()
+    spec = _override_keep(registry.get("pipeline", "cascade"), {"embedding": 4, "hash-dtw": 2})
+    matchers = {stage.matcher: registry.create("matcher", stage.matcher) for stage in spec.stages}
+    with Index.open(tiny_index) as index:
+        for song, midi_features, _ in songs[:3]:
+            result = run_pipeline(spec, matchers, query_for(midi_features), index, top=2)
+            assert [s.candidates_in for s in result.stages] == [6, 4, 2]
+            assert [s.kept for s in result.stages] == [4, 2, 2]
+            assert result.hits[0].id == song

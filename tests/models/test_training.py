@@ -1,0 +1,42 @@
+"""A small end-to-end training run (needs the optional TensorFlow 'train' extra)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+pytestmark = pytest.mark.train
+
+
+@pytest.fixture
+def pairs_dir(tmp_path):
+    """Fake aligned pairs: the recording is the MIDI side plus noise, 2 x 4 songs."""
+    from seqretrieve.training.pairs import Pair, save_pair
+
+    rng = np.random.default_rng(0)
+    for split in ("train", "validation"):
+        for i in range(4):
+            midi = rng.random((400, 48)).astype(np.float32)
+            audio = midi + 0.1 * rng.random((400, 48)).astype(np.float32)
+            save_pair(tmp_path / split / f"{i:03d}.npz", Pair(f"{i:03d}", midi, audio, np.arange(400)))
+    (tmp_path / "meta.json").write_text(json.dumps({"extractor": "cqt", "extractor_params": {}}))
+    return tmp_path
+
+
+@pytest.mark.parametrize("kind,cls,shape", [("hash", "HashSequenceModel", (25,)), ("embed", "EmbeddingModel", (128,))])
+def test_train_export_and_load(pairs_dir, tmp_path, kind, cls, shape):
+    from seqretrieve.models import encoders
+    from seqretrieve.training.trainer import TrainConfig, train_and_write
+
+    config = TrainConfig(kind, steps=20, eval_every=10, batch=4, length=64, val_crops=8)
+    card = train_and_write(config, pairs_dir, tmp_path / "models", log=lambda line: None)
+    folder = tmp_path / "models" / card["name"] / "1"
+    assert card["quantisation"] in ("float16", "float32")
+    assert 0 <= card["metrics"]["validation"]["bhattacharyya"] <= 1
+    model = getattr(encoders, cls)(card["name"], "1", model_dir=str(folder))
+    out = model.encode(np.random.default_rng(1).random((200, 48), dtype=np.float32), "midi")
+    assert out.shape == shape and model.checksum == card["checksum"]
