@@ -74,7 +74,8 @@ def test_half_rate_uses_half_hop_and_keeps_the_frame_rate(cqt, sine_factory):
 
 
 @pytest.mark.parametrize("rate", [44100, 16000])
-def test_other_rates_are_resampled(cqt, sine_factory, rate):
+def test_other_rates_keep_frame_rate_and_bins(cqt, sine_factory, rate):
+    """44,100 Hz runs with hop 2,048; 16,000 Hz (no whole hop) is resampled to 22,050 first."""
     features = cqt.from_samples(sine_factory(_hz(67), 2.0, rate), rate)
     assert features.frame_rate == pytest.approx(FRAME_RATE)
     assert abs(len(features.frames) - 2.0 * FRAME_RATE) <= 2
