@@ -57,15 +57,34 @@ def warp_midi(midi, midi_times: np.ndarray, audio_times: np.ndarray):
     return warped
 
 
-def align_midi_to_audio(midi, audio_path: str, extractor, synthesizer, penalty=None, gully=0.96, band=None) -> MidiAlignment:
-    """Align a loaded PrettyMIDI to the recording at ``audio_path``."""
+def scaled_to(midi, seconds: float):
+    """A copy of ``midi`` uniformly sped up or slowed down to end at ``seconds``; and the factor."""
+    scale = seconds / midi.get_end_time()
+    scaled = copy.deepcopy(midi)
+    scaled.adjust_times(np.array([0.0, midi.get_end_time()]), np.array([0.0, seconds]))
+    return scaled, scale
+
+
+def align_midi_to_audio(
+    midi, audio_path: str, extractor, synthesizer, penalty=None, gully=0.96, band=None, fit_tempo: bool = False
+) -> MidiAlignment:
+    """Align a loaded PrettyMIDI to the recording at ``audio_path``.
+
+    ``fit_tempo``: first scale the MIDI to the recording's length (for a MIDI file and a recording
+    of the same complete piece whose MIDI tempo is unknown or wrong); the warped MIDI is still
+    derived from the original's timing.
+    """
     from ..dtw.align import align_features
     from ..features.extract import features_from_audio_file, features_from_midi
 
-    midi_features = features_from_midi(midi, extractor, synthesizer)
     audio_features = features_from_audio_file(audio_path, extractor)
+    scale = 1.0
+    rendered = midi
+    if fit_tempo:
+        rendered, scale = scaled_to(midi, audio_features.duration)
+    midi_features = features_from_midi(rendered, extractor, synthesizer)
     result = align_features(midi_features.frames, audio_features.frames, penalty=penalty, gully=gully, band=band)
-    midi_times = result.path_query / midi_features.frame_rate
+    midi_times = result.path_query / midi_features.frame_rate / scale
     audio_times = result.path_entry / audio_features.frame_rate
     return MidiAlignment(
         midi_features=midi_features,

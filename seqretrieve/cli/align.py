@@ -25,6 +25,9 @@ def align(
     penalty: Optional[float] = typer.Option(None, help="Non-diagonal step penalty [default: median distance]."),
     gully: float = typer.Option(0.96, min=0.0, max=1.0, help="Fraction of the shorter sequence the path must cover."),
     band: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Restrict the path to a diagonal band (fraction)."),
+    fit_tempo: bool = typer.Option(
+        False, "--fit-tempo", help="Scale the MIDI to the recording's length first (same complete piece, unknown MIDI tempo)."
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Align MIDI_FILE to RECORDING; print the confidence (a match when >= 0.5)."""
@@ -42,6 +45,7 @@ def align(
         penalty=penalty,
         gully=gully,
         band=band,
+        fit_tempo=fit_tempo,
     )
     if out is not None:
         alignment.aligned_midi.write(str(out))

@@ -32,14 +32,10 @@ def build_app() -> typer.Typer:
     return app
 
 
-def _print_error(message: str) -> None:
-    from .output import stderr
-
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
-
-
 def main() -> None:
     """Console-script entry point."""
+    from .output import print_error
+
     debug = bool(os.environ.get("SEQRETRIEVE_DEBUG"))
     if not debug:
         warnings.filterwarnings("ignore", category=FutureWarning)
@@ -49,10 +45,10 @@ def main() -> None:
     except (SeqretrieveError, OSError) as exc:  # OSError: unwritable output path, disk full, ...
         if debug:
             raise
-        _print_error(str(exc))
+        print_error(str(exc))
         sys.exit(1)
     except KeyboardInterrupt:
-        _print_error("interrupted")
+        print_error("interrupted")
         sys.exit(130)
 
 

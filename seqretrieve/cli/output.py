@@ -35,6 +35,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def print_error(message: str) -> None:
+    """One unwrapped ``error: ...`` line on stderr (a test or a script can grep it)."""
+    from rich.markup import escape
+
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def progress_enabled(json_output: bool) -> bool:
     """Progress bars only on an interactive stderr and never with ``--json``."""
     return not json_output and sys.stderr.isatty()

@@ -46,7 +46,7 @@ def query(
     """
     from ..index.store import Index
     from ..pipelines.search import Searcher, default_pipeline_name
-    from .output import emit_json, stderr
+    from .output import emit_json, print_error
     from .render import print_explain, print_hits
 
     with Index.open(resolve_index_path(index)) as opened:
@@ -65,7 +65,7 @@ def query(
                 if json_output:
                     emit_json({"query": str(midi_file), "error": str(exc)})
                 else:
-                    stderr.print(f"[bold red]error:[/] {exc}", highlight=False)
+                    print_error(str(exc))
                 continue
             if json_output:
                 for rank, hit in enumerate(result.hits, start=1):

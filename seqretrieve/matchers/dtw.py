@@ -1,6 +1,6 @@
 """Brute-force matcher: DTW on the query's and each entry's feature frames (the accuracy reference).
 
-Every candidate is aligned with :func:`seqretrieve.dtw.align.align_features` (djitw semantics,
+Every candidate is scored with :func:`seqretrieve.dtw.align.score_features` (djitw semantics,
 median penalty, gully); entries are ranked by the normalised path score, lower is better.
 """
 
@@ -22,7 +22,7 @@ class FeatureDTWMatcher:
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
-        from ..dtw.align import align_features
+        from ..dtw.align import score_features
 
         extractor = self.extractor or index.meta["extractor"]["name"]
         query_frames = query.features[extractor].frames
@@ -32,9 +32,9 @@ class FeatureDTWMatcher:
         hits = []
         for row in rows:
             entry_id = ids[int(row)]
-            result = align_features(
+            score, confidence = score_features(
                 query_frames, index.get_array(db, entry_id), gully=self.gully, band=self.band
             )
-            hits.append(Hit(entry_id, float(result.score), float(result.confidence)))
+            hits.append(Hit(entry_id, float(score), float(confidence)))
         hits.sort(key=lambda hit: hit.score)
         return hits
