@@ -8,14 +8,16 @@ pitched notes (empty or drums only), absurd tick values and pieces ending after
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import warnings
 
 from ..errors import InputFileError
 from .decode import check_readable_file
 
 #: file name suffixes the tools treat as MIDI (lower case, with the dot)
-MIDI_EXTENSIONS = frozenset({".mid", ".midi", ".kar", ".smf"})
+MIDI_EXTENSIONS = frozenset({".mid", ".midi", ".kar", ".smf", ".rmi"})
 
 #: a piece ending later than this (seconds) is refused as corrupt
 MAX_END_TIME = 2 * 3600.0
@@ -36,7 +38,7 @@ def load_midi(path: str | os.PathLike):
         with warnings.catch_warnings():
             # pretty_midi warns about meta events on non-zero tracks, common and harmless
             warnings.simplefilter("ignore", RuntimeWarning)
-            midi = pretty_midi.PrettyMIDI(str(path))
+            midi = pretty_midi.PrettyMIDI(_unwrap_rmid(path))
     except EOFError as exc:
         raise InputFileError(f"{path}: truncated MIDI file (ends inside a track)") from exc
     except PermissionError as exc:
@@ -66,6 +68,20 @@ def check_midi_content(midi, label: str) -> None:
             f"{label}: MIDI file ends at {end / 3600:.1f} h, over the {MAX_END_TIME / 3600:.0f} h "
             f"limit; file is likely corrupt"
         )
+
+
+def _unwrap_rmid(path):
+    """The path itself, or for a RIFF-wrapped MIDI (.rmi) its Standard MIDI ``data`` chunk as a stream."""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+        if head[:4] != b"RIFF" or head[8:12] != b"RMID":
+            return str(path)
+        while len(chunk := handle.read(8)) == 8:
+            kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if kind == b"data":
+                return io.BytesIO(handle.read(size))
+            handle.seek(size + (size & 1), os.SEEK_CUR)
+    raise InputFileError(f"{path}: RIFF MIDI (RMID) file without a data chunk")
 
 
 def _first_line(exc: Exception) -> str:

@@ -52,6 +52,21 @@ def test_music21_resolution_long_piece_loads(tmp_path):
     assert midi.get_end_time() == pytest.approx(11_000_000 / 10080 * 0.5, rel=1e-6)
 
 
+def test_riff_wrapped_rmi_loads(tmp_path, midi_factory):
+    smf = _write(midi_factory([(62, 0.0, 1.0)]), tmp_path / "plain.mid").read_bytes()
+    body = b"RMID" + b"LIST" + (4).to_bytes(4, "little") + b"INFO" + b"data" + len(smf).to_bytes(4, "little") + smf
+    path = tmp_path / "wrapped.rmi"
+    path.write_bytes(b"RIFF" + len(body).to_bytes(4, "little") + body)
+    assert [n.pitch for n in load_midi(path).instruments[0].notes] == [62]
+
+
+def test_rmi_without_data_chunk_is_refused(tmp_path):
+    path = tmp_path / "hollow.rmi"
+    path.write_bytes(b"RIFF" + (4).to_bytes(4, "little") + b"RMID")
+    with pytest.raises(InputFileError, match=r"hollow\.rmi: RIFF MIDI \(RMID\) file without a data chunk"):
+        load_midi(path)
+
+
 def test_midi_extensions():
     assert {".mid", ".midi"} <= MIDI_EXTENSIONS
 
