@@ -222,7 +222,7 @@ class Index:
                 self._grow()
             except (lmdb.Error, OSError) as exc:
                 raise IndexWriteError(
-                    f"could not write to the index at {self.path} ({exc}); everything committed "
+                    f"could not write to the index at {self.path} ({exc}; is the disk full?); everything committed "
                     f"before is kept: free space and run the command again"
                 ) from exc
 
