@@ -43,7 +43,7 @@ def scaled_index(source: Path, target: Path, n_entries: int) -> None:
     """An index of ``n_entries`` whose features are copies of ``source``'s (timing does not
     depend on content)."""
     with Index.open(source) as index:
-        db = index.features_db
+        db = index.features_db()
         arrays = [array for _, array in index.iter_arrays(db)]
         extractor = index.meta["extractor"]
     with Index.create(target) as scaled:
@@ -67,7 +67,7 @@ def query_time(index_path: Path, queries, repeats: int) -> float:
 
 def run(quick: bool = False) -> str:
     synthesizer = get_registry().create("synthesizer", "tinysoundfont")
-    n_entries, n_queries = (24, 8) if quick else (227, 100)
+    n_entries, n_queries = (24, 8) if quick else (227, 80)
     lines = [
         "## Brute-force DTW retrieval (POP909 held-out songs)",
         "",

@@ -24,7 +24,7 @@ class FeatureDTWMatcher:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
         from ..dtw.align import score_features
 
-        extractor = self.extractor or index.meta["extractor"]["name"]
+        extractor = self.extractor or index.extractor["name"]
         query_frames = query.features[extractor].frames
         db = f"features:{extractor}"
         ids = index.ids()
