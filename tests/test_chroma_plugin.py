@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_cli
+from seqretrieve.testing import ROOT, run_cli
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from conftest import SHARED_DATA, run_cli
+from seqretrieve.testing import SHARED_DATA, run_cli
 
 
 @pytest.fixture(scope="module")

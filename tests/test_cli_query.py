@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
+from seqretrieve.testing import run_cli
 
 
 def test_query_json_finds_each_recording_first(small_index, example_queries):
