@@ -190,13 +190,15 @@ def build_index(
     batch_size: int = 64,
     commit_seconds: float = 2.0,
     executor: Executor | None = None,
-    chunk_size: int = 4,
+    chunk_size: int = 1,
 ) -> BuildSummary:
     """Add the audio files in ``sources`` (files or folders) to the index at ``index_path``.
 
     ``extractor``: a registered feature extractor name or an extractor object (picklable when run
     in workers). ``workers`` > 1 starts a spawn process pool unless ``executor`` is given (then
-    ``workers`` only sizes the number of chunks in flight). Bad files are recorded and skipped;
+    ``workers`` only sizes the number of chunks in flight, ``4 * workers``); ``chunk_size`` files
+    go to a worker per task (raise it for executors with a high per-task cost, e.g. Dask). Bad
+    files are recorded and skipped;
     a write failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after
     keeping every earlier commit.
     """
@@ -219,7 +221,7 @@ def build_index(
             in_flight: deque[tuple[Future, list[_Job]]] = deque()
             for chunk in _chunks(builder.jobs(files, catalog), chunk_size):
                 in_flight.append((executor.submit(extract_files, [j.path for j in chunk], extractor), chunk))
-                if len(in_flight) >= 2 * max(workers, 1):
+                if len(in_flight) >= 4 * max(workers, 1):
                     builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
             while in_flight:
                 builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))

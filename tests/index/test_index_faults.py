@@ -1,7 +1,7 @@
 """Faults (GUIDE section 5): builds killed at random moments, a full disk, readers during a build.
 
 Each build runs in a child process (``index_fakes.py``, the fake extractor, one commit per
-4-file chunk); the test process kills or starves it and then checks the index it left.
+file); the test process kills or starves it and then checks the index it left.
 """
 
 from __future__ import annotations
