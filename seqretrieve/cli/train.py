@@ -32,7 +32,7 @@ def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: 
            version: str, seed: int, json_output: bool) -> None:
     trainer = _training()
     log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
-    sizes = {"hash": {}, "embed": {"batch": 32, "length": 160}}[kind]
+    sizes = {"hash": {}, "embed": {"batch": 24, "length": 96}}[kind]
     config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed, **sizes)
     card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log)
     summary = {"model": card["name"], "version": version, "checksum": card["checksum"],

@@ -16,13 +16,11 @@ from .embedding import RepresentationMatcher, top_rows
 def hash_dtw_score(query: np.ndarray, entry: np.ndarray, penalty: float, gully: float) -> float:
     """Path-length-normalised Hamming-DTW cost of codes ``query`` (N,) vs ``entry`` (M,) uint32
     (+inf when either is empty)."""
-    from ..dtw.distance import hamming_distance
-    from ..dtw.kernel import dtw_score
+    from ..dtw.align import score_codes
 
     if len(query) == 0 or len(entry) == 0:
         return float("inf")
-    cost, length, *_ = dtw_score(hamming_distance(query, entry), penalty, gully)
-    return cost / length
+    return score_codes(query, entry, penalty, gully)
 
 
 class HashDTWMatcher(RepresentationMatcher):

@@ -1,8 +1,9 @@
 """The guide's contrastive loss (section 1.3) and the Bhattacharyya separation measure.
 
-Loss over outputs ``a`` (audio side) and ``m`` (MIDI side), both (N, K), row i matched:
+Loss over outputs ``a`` (audio side) and ``m`` (MIDI side), both (B, K) or (B, T', K), where
+``a[i]`` matches ``m[i]``:
 ``mean(|a_i - m_i|^2) + alpha * mean(max(0, margin - |a_i - m_j|)^2) + beta * mean(|a|^2 + |m|^2)``
-where (i, j) are unmatched pairs (the batch rolled by one).
+where ``m_j`` is another song's output at the same position (the batch axis rolled by one).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import numpy as np
 
 
 def contrastive_loss(a, m, alpha: float = 5.3, margin: float = 4.0, beta: float = 0.05):
-    """TensorFlow loss for matched rows of ``a``, ``m``: (N, K) each -> scalar."""
+    """TensorFlow loss for matched ``a``, ``m``: (B, ..., K) each -> scalar."""
     import tensorflow as tf
 
+    k = tf.shape(a)[-1]
+    m_other = tf.reshape(tf.roll(m, 1, axis=0), [-1, k])
+    a, m = tf.reshape(a, [-1, k]), tf.reshape(m, [-1, k])
     positive = tf.reduce_sum(tf.square(a - m), axis=-1)
-    negative = tf.sqrt(tf.reduce_sum(tf.square(a - tf.roll(m, 1, axis=0)), axis=-1) + 1e-8)
+    negative = tf.sqrt(tf.reduce_sum(tf.square(a - m_other), axis=-1) + 1e-8)
     magnitude = tf.reduce_mean(tf.square(a), axis=-1) + tf.reduce_mean(tf.square(m), axis=-1)
     return (
         tf.reduce_mean(positive)

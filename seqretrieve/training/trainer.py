@@ -106,9 +106,7 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
     def step(audio, midi):
         with tf.GradientTape() as tape:
             a, m = models["audio"](audio, training=True), models["midi"](midi, training=True)
-            k = tf.shape(a)[-1]
-            loss = contrastive_loss(tf.reshape(a, [-1, k]), tf.reshape(m, [-1, k]),
-                                    config.alpha, config.margin, config.beta)
+            loss = contrastive_loss(a, m, config.alpha, config.margin, config.beta)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
