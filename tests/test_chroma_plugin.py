@@ -16,11 +16,12 @@ from seqretrieve.testing import ROOT, run_cli
 @pytest.fixture(scope="module")
 def chroma_installed():
     if importlib.util.find_spec("seqretrieve_chroma") is None:
-        subprocess.run(
+        installed = subprocess.run(
             [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e",
              str(ROOT / "plugins" / "seqretrieve-chroma")],
-            check=True, capture_output=True, timeout=300,
+            capture_output=True, text=True, timeout=300,
         )
+        assert installed.returncode == 0, f"installing the plugin failed:\n{installed.stdout}\n{installed.stderr}"
     return True
 
 
