@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from index_fakes import FakeExtractor, write_clips
+from .index_fakes import FakeExtractor, write_clips
 
 from seqretrieve.errors import IndexError_, InputFileError
 from seqretrieve.index.build import build_index

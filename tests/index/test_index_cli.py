@@ -12,7 +12,7 @@ from pathlib import Path
 
 import lmdb
 import pytest
-from index_fakes import write_clips
+from .index_fakes import write_clips
 
 from seqretrieve.index.store import Index
 

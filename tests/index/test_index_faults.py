@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from index_fakes import write_clips
+from .index_fakes import write_clips
 
 from seqretrieve.errors import IndexError_
 from seqretrieve.index.store import Index
