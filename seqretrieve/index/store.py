@@ -104,6 +104,8 @@ class Index:
         self.readonly = readonly
         self._env = env
         self._dbs: dict[str, Any] = {}
+        self._ids: list[str] = []
+        self._row_of: dict[str, int] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -295,9 +297,24 @@ class Index:
             return txn.get(str(entry_id).encode(), db=self._dbs["entries"]) is not None
 
     def ids(self) -> list[str]:
-        """Every entry id in row order (= insertion order)."""
+        """Every entry id in row order (= insertion order); do not modify the list.
+
+        Rows are only ever appended, so the list is cached until the number of rows changes
+        (a query against 1M entries must not re-read them every time).
+        """
         with self._read() as txn:
-            return [bytes(v).decode() for v in txn.cursor(db=self._dbs["rows"]).iternext(keys=False)]
+            count = txn.stat(self._dbs["rows"])["entries"]
+            if len(self._ids) != count:
+                self._ids = [bytes(v).decode() for v in txn.cursor(db=self._dbs["rows"]).iternext(keys=False)]
+                self._row_of = {}
+        return self._ids
+
+    def row_of(self) -> dict[str, int]:
+        """Entry id -> row number for every entry (cached like :meth:`ids`)."""
+        ids = self.ids()
+        if len(self._row_of) != len(ids):
+            self._row_of = {entry_id: row for row, entry_id in enumerate(ids)}
+        return self._row_of
 
     def id_at(self, row: int) -> str:
         """The entry id of dense row number ``row``."""

@@ -46,7 +46,7 @@ def run_pipeline(
 
     ``matchers``: stage matcher name -> built matcher object. Returns at most ``top`` hits.
     """
-    row_of = {entry_id: row for row, entry_id in enumerate(index.ids())}
+    row_of = index.row_of()
     candidates: np.ndarray | None = None
     hits: list[Hit] = []
     reports = []
