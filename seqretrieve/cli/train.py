@@ -29,10 +29,10 @@ def _training():
 
 
 def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: Optional[int],
-           version: str, seed: int, json_output: bool) -> None:
+           version: str, seed: int, json_output: bool, loss: str) -> None:
     trainer = _training()
     log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
-    sizes = {"hash": {}, "embed": {"batch": 24, "length": 96}}[kind]
+    sizes = {"hash": {}, "embed": {"batch": 24, "length": 96, "loss": loss}}[kind]
     config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed, **sizes)
     card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log)
     summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
@@ -82,9 +82,10 @@ def register(app: typer.Typer) -> None:
             version: str = typer.Option("1", help="Model version folder."),
             seed: int = typer.Option(0, help="Random seed."),
             json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
+            loss: str = typer.Option("infonce", help="embed only: 'infonce' or the guide's 'contrastive'."),
             _kind: str = typer.Option(kind, hidden=True),
         ):
-            _train(_kind, pairs, out, steps, patience, limit, version, seed, json_output)
+            _train(_kind, pairs, out, steps, patience, limit, version, seed, json_output, loss)
 
         command.__doc__ = f"Train {help_text} (both sides), early-stopping on validation; export TFLite + card."
         group.command(kind)(command)

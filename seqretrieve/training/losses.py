@@ -28,6 +28,22 @@ def contrastive_loss(a, m, alpha: float = 5.3, margin: float = 4.0, beta: float 
     )
 
 
+def info_nce_loss(a, m, temperature: float = 4.0):
+    """Symmetric InfoNCE over a batch of embeddings ``a``, ``m``: (B, K) -> scalar.
+
+    Logits are ``-|m_i - a_j|^2 / temperature``; every other song in the batch is a negative
+    (B - 1 per pair instead of the contrastive loss's one), which trains PSE much faster.
+    """
+    import tensorflow as tf
+
+    d = tf.reduce_sum(tf.square(m[:, None, :] - a[None, :, :]), axis=-1)  # (B MIDI, B audio)
+    labels = tf.range(tf.shape(a)[0])
+    logits = -d / temperature
+    ce = tf.keras.losses.sparse_categorical_crossentropy
+    return 0.5 * (tf.reduce_mean(ce(labels, logits, from_logits=True))
+                  + tf.reduce_mean(ce(labels, tf.transpose(logits), from_logits=True)))
+
+
 def bhattacharyya(matched: np.ndarray, unmatched: np.ndarray, bins: int = 64) -> float:
     """Overlap of two distance distributions in [0, 1] (0 = perfectly separated).
 

@@ -35,6 +35,8 @@ class TrainConfig:
     alpha: float = 5.3
     margin: float = 4.0
     beta: float = 0.05
+    loss: str = "contrastive"  # or "infonce" (embeddings only)
+    temperature: float = 4.0
     eval_every: int = 100
     patience: int = 8
     seed: int = 0
@@ -90,7 +92,7 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
     import keras
     import tensorflow as tf
 
-    from .losses import contrastive_loss
+    from .losses import contrastive_loss, info_nce_loss
     from .networks import embedding_network, hash_network
 
     keras.utils.set_random_seed(config.seed)
@@ -106,7 +108,10 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
     def step(audio, midi):
         with tf.GradientTape() as tape:
             a, m = models["audio"](audio, training=True), models["midi"](midi, training=True)
-            loss = contrastive_loss(a, m, config.alpha, config.margin, config.beta)
+            if config.loss == "infonce":
+                loss = info_nce_loss(a, m, config.temperature)
+            else:
+                loss = contrastive_loss(a, m, config.alpha, config.margin, config.beta)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
@@ -185,7 +190,8 @@ def card_for(config: TrainConfig, stats: dict, pairs_meta: dict, n_train: int, n
             "split": "pop909 song number mod 4: 0 test, 1 validation, 2-3 train (seqretrieve.training.split)",
             "train_songs": n_train,
             "validation_songs": n_val,
-            "loss": f"contrastive: alpha {config.alpha}, margin {config.margin}, beta {config.beta}",
+            "loss": (f"symmetric InfoNCE over the batch, temperature {config.temperature}" if config.loss == "infonce"
+                     else f"contrastive: alpha {config.alpha}, margin {config.margin}, beta {config.beta}"),
             "optimizer": f"Adam lr {config.learning_rate}",
             "batch": config.batch,
             "crop_length": config.length,
