@@ -44,12 +44,21 @@ class DemoLayout:
         return self.examples / "metadata.csv"
 
 
-def find_examples(start: Path | None = None) -> Path:
-    """``examples/`` in the current directory, else beside the installed (editable) package."""
+def has_examples(folder: Path) -> bool:
+    """True when ``folder/queries`` holds MIDI files and ``folder/metadata.csv`` exists."""
+    return any((folder / "queries").glob("*.mid")) and (folder / "metadata.csv").is_file()
+
+
+def find_examples(given: Path | None = None) -> Path:
+    """``given``, else ``examples/`` in the current directory, else beside the (editable) package."""
     from .errors import SeqretrieveError
 
-    for candidate in ((start or Path.cwd()) / "examples", Path(__file__).resolve().parent.parent / "examples"):
-        if (candidate / "queries").is_dir():
+    if given is not None:
+        if not has_examples(given):
+            raise SeqretrieveError(f"{given}: not an examples folder (needs queries/*.mid and metadata.csv)")
+        return given
+    for candidate in (Path.cwd() / "examples", Path(__file__).resolve().parent.parent / "examples"):
+        if has_examples(candidate):
             return candidate
     raise SeqretrieveError("no examples/ folder found; run the demo from the repository root or pass --examples")
 

@@ -38,7 +38,7 @@ def demo(
     from .output import emit_json, progress_bar, progress_enabled, stderr, stdout
     from .render import print_hits
 
-    layout = DemoLayout(examples or find_examples(), workdir or _default_workdir())
+    layout = DemoLayout(find_examples(examples), workdir or _default_workdir())
     if fresh and layout.workdir.exists():
         shutil.rmtree(layout.workdir)
     show = progress_enabled(json_output)
