@@ -22,7 +22,7 @@ def align(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG of the distance matrix and path here."),
     extractor: str = typer.Option("cqt", "--extractor", help="Feature extractor (see `seqretrieve plugins`)."),
     synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
-    penalty: Optional[float] = typer.Option(None, help="Non-diagonal step penalty [default: median distance]."),
+    penalty: Optional[float] = typer.Option(None, help="Non-diagonal step penalty (default: the median distance)."),
     gully: float = typer.Option(0.96, min=0.0, max=1.0, help="Fraction of the shorter sequence the path must cover."),
     band: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Restrict the path to a diagonal band (fraction)."),
     fit_tempo: bool = typer.Option(

@@ -23,8 +23,8 @@ def _default_workdir() -> Path:
 
 
 def demo(
-    workdir: Optional[Path] = typer.Option(None, help="Where recordings and the index go [default: user cache dir]."),
-    examples: Optional[Path] = typer.Option(None, help="The examples folder [default: ./examples]."),
+    workdir: Optional[Path] = typer.Option(None, help="Where recordings and the index go (default: seqretrieve/demo in the user cache directory)."),
+    examples: Optional[Path] = typer.Option(None, help="The examples folder (default: ./examples)."),
     fresh: bool = typer.Option(False, "--fresh", help="Delete earlier demo recordings and index first."),
     workers: int = typer.Option(2, min=1, help="Index build workers."),
     json_output: bool = JSON_OPTION,

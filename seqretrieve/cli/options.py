@@ -12,7 +12,7 @@ INDEX_OPTION = typer.Option(
     "--index",
     "-i",
     envvar="SEQRETRIEVE_INDEX",
-    help="Index directory [default: $SEQRETRIEVE_INDEX, else the user data directory].",
+    help="Index directory (default: $SEQRETRIEVE_INDEX, else seqretrieve/index in the user data directory).",
     show_default=False,
 )
 JSON_OPTION = typer.Option(False, "--json", help="NDJSON on stdout (one object per line), no progress.")
