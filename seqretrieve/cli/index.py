@@ -27,7 +27,7 @@ def build(
     sources: list[Path] = typer.Argument(..., help="Audio files or folders (searched recursively).", show_default=False),
     index: Optional[Path] = INDEX_OPTION,
     metadata: Optional[Path] = typer.Option(
-        None, "--metadata", "-m", help="Catalogue: MSD unique_tracks.txt or CSV (id[,path],artist,title,...)."
+        None, "--metadata", "-m", help="Catalogue: MSD unique_tracks.txt, or a CSV with id (or path), artist, title columns."
     ),
     workers: int = typer.Option(2, "--workers", "-w", min=1, help="Extraction processes."),
     extractor: str = typer.Option("cqt", "--extractor", help="Feature extractor (see `seqretrieve plugins`)."),
