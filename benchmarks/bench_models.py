@@ -55,7 +55,7 @@ def accuracy(quick: bool) -> tuple[list[str], dict]:
     registry = get_registry()
     synthesizer = registry.create("synthesizer", "tinysoundfont")
     extractor = registry.create("feature_extractor", "cqt")
-    n_entries, n_queries = (24, 8) if quick else (227, 100)
+    n_entries, n_queries = (24, 8) if quick else (227, 50)
     bench = build_benchmark(POP909, CACHE, n_entries, n_queries, synthesizer, preset="hard")
     cascade = registry.get("pipeline", "cascade")
     methods = {"dtw": "brute-force CQT DTW", "hash-dtw": "Hamming DTW alone (dhs)",
@@ -120,7 +120,7 @@ def scale(sample, quick: bool) -> list[str]:
     hash_stage = keep_embed * hash_one
     dtw_stage = keep_hash * dtw_one
     query = rng.standard_normal(128).astype(np.float32)
-    lines = ["| entries | embedding | hash-dtw (1000) | dtw (50) | cascade | brute-force DTW (extrapolated) "
+    lines = [f"| entries | embedding | hash-dtw ({keep_embed}) | dtw ({keep_hash}) | cascade | brute-force DTW (extrapolated) "
              "| speed-up | index memory (embeddings + codes) |", "|---|---|---|---|---|---|---|---|"]
     for n in (SIZES[:3] if quick else SIZES):
         matrix = np.tanh(rng.standard_normal((n, 128), dtype=np.float32))

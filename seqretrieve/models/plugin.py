@@ -67,8 +67,8 @@ def seqretrieve_pipelines():
     return [
         PipelineSpec(
             "cascade",
-            [PipelineStage("embedding", 1000), PipelineStage("hash-dtw", 50), PipelineStage("dtw")],
-            description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes keeps 50 -> CQT DTW",
+            [PipelineStage("embedding", 1000), PipelineStage("hash-dtw", 20), PipelineStage("dtw")],
+            description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes keeps 20 -> CQT DTW",
             version="1",
         )
     ]
