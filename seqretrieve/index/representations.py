@@ -29,14 +29,21 @@ from ..errors import IndexError_
 class Matrices:
     """Contiguous arrays of one representation, row-aligned with ``ids``.
 
-    ``embeddings`` (N, E) float32 for kind "embedding"; ``codes`` (total,) uint32 and
-    ``offsets`` (N + 1,) int64 for kind "hash".
+    ``embeddings`` (N, E) float32 and their squared row norms ``norms`` (N,) for kind
+    "embedding"; ``codes`` (total,) uint32 and ``offsets`` (N + 1,) int64 for kind "hash".
     """
 
     ids: list[str]
     embeddings: np.ndarray | None = None
     codes: np.ndarray | None = None
     offsets: np.ndarray | None = None
+    norms: np.ndarray | None = None
+
+    def with_norms(self) -> "Matrices":
+        """A copy with ``norms`` computed (embeddings only)."""
+        if self.embeddings is None:
+            return self
+        return Matrices(self.ids, self.embeddings, norms=np.einsum("ij,ij->i", self.embeddings, self.embeddings))
 
 
 def _paths(index, name: str) -> dict[str, Path]:
@@ -152,5 +159,6 @@ def load_matrices(index, representation) -> Matrices:
                                   f"run `seqretrieve index update`") from exc
     if matrices is None:
         matrices = _collect(index, name, kind)
+    matrices = matrices.with_norms()
     _CACHE[key] = (state, matrices)
     return matrices

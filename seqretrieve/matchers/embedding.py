@@ -11,14 +11,25 @@ import numpy as np
 from ..types import Hit, QueryData
 
 
-def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+def squared_norms(matrix: np.ndarray) -> np.ndarray:
+    """|m_r|^2 of every row of ``matrix`` (N, E) -> (N,) float32 (computed once per index)."""
+    return np.einsum("ij,ij->i", matrix, matrix)
+
+
+def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None,
+                      norms: np.ndarray | None = None) -> np.ndarray:
     """|m_r - q|^2 for rows of ``matrix`` (N, E) (or only ``rows``) and ``query`` (E,) -> float32.
 
-    Entries with no embedding (NaN rows) come out as +inf.
+    ``norms``: :func:`squared_norms` of ``matrix`` if known (saves a pass over it). Entries with
+    no embedding (NaN rows) come out as +inf.
     """
     block = matrix if rows is None else matrix[rows]
     query = np.asarray(query, np.float32)
-    d = np.einsum("ij,ij->i", block, block) - 2.0 * (block @ query) + np.float32(query @ query)
+    if norms is None:
+        norms = squared_norms(block)
+    elif rows is not None:
+        norms = norms[rows]
+    d = norms - 2.0 * (block @ query) + np.float32(query @ query)
     return np.where(np.isnan(d), np.float32(np.inf), np.maximum(d, 0)).astype(np.float32)
 
 
@@ -64,7 +75,7 @@ class EmbeddingMatcher(RepresentationMatcher):
         from ..index.representations import load_matrices
 
         matrices = load_matrices(index, self.model())
-        scores = squared_distances(matrices.embeddings, self.encode_query(query), candidates)
+        scores = squared_distances(matrices.embeddings, self.encode_query(query), candidates, matrices.norms)
         order = top_rows(scores, self.max_hits)
         rows = order if candidates is None else np.asarray(candidates)[order]
         ids = matrices.ids

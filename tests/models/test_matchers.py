@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqretrieve.errors import ModelMismatchError
-from seqretrieve.matchers.embedding import squared_distances, top_rows
+from seqretrieve.matchers.embedding import squared_distances, squared_norms, top_rows
 from seqretrieve.matchers.hash_dtw import hash_dtw_score
 from seqretrieve.registry import get_registry
 
@@ -23,6 +23,9 @@ def test_squared_distances_match_a_loop(rng):
     np.testing.assert_allclose(np.delete(got, 7), np.delete(expected, 7), rtol=1e-4, atol=1e-4)
     rows = np.array([3, 9, 1])
     np.testing.assert_allclose(squared_distances(matrix, query, rows), got[rows], rtol=1e-6)
+    norms = squared_norms(matrix)
+    np.testing.assert_allclose(squared_distances(matrix, query, norms=norms), got, rtol=1e-6)
+    np.testing.assert_allclose(squared_distances(matrix, query, rows, norms), got[rows], rtol=1e-6)
 
 
 def test_top_rows_best_first(rng):
