@@ -90,6 +90,27 @@ def add_representation(index, representation, progress: Callable[[int, int], Non
     return done
 
 
+def add_all_representations(index, registry=None, progress: Callable[[str, int, int], None] | None = None
+                            ) -> dict[str, int]:
+    """``add_representation`` for every registered representation made for the index's feature
+    extractor (what ``index build`` runs after features and ``index update`` runs alone).
+
+    Returns representation name -> entries encoded; ``progress(name, done, total)``.
+    """
+    from ..registry import get_registry
+
+    registry = registry or get_registry()
+    extractor = (index.extractor or {}).get("name")
+    counts = {}
+    for name in sorted(registry.components("representation")):
+        representation = registry.create("representation", name)
+        if representation.extractor != extractor:
+            continue
+        report = None if progress is None else (lambda done, total, name=name: progress(name, done, total))
+        counts[name] = add_representation(index, representation, report)
+    return counts
+
+
 def _collect(index, name: str, kind: str) -> Matrices:
     """Matrices built from the LMDB arrays (one read transaction)."""
     ids = index.ids()

@@ -87,6 +87,16 @@ def test_add_representation_skips_current_entries(tiny_index):
         assert add_representation(index, get_registry().create("representation", "dhs")) == 0
 
 
+def test_add_all_representations_covers_the_registered_models(tiny_index):
+    from seqretrieve.index.representations import add_all_representations
+    from seqretrieve.index.store import Index
+
+    seen = []
+    with Index.open(tiny_index, readonly=False) as index:
+        counts = add_all_representations(index, progress=lambda name, done, total: seen.append(name))
+    assert counts == {"dhs": 0, "pse": 0} and set(seen) == {"dhs", "pse"}
+
+
 def test_mismatched_model_is_refused(tiny_index, tmp_path, rendered):
     from seqretrieve.index.store import Index
     from seqretrieve.matchers.embedding import EmbeddingMatcher
