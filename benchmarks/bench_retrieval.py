@@ -8,6 +8,7 @@ Recordings are cached in ``data/bench/pop909`` (ignored by git).
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -84,6 +85,7 @@ def run(quick: bool = False) -> str:
             index_path = Path(tmp) / f"index-{preset}"
             build_index([str(p.parent) for p in bench.recordings[:1]], str(index_path), workers=2)
             stats, seconds = accuracy(index_path, bench.queries, preset)
+            print(f"[bench] retrieval {preset}: {stats}", file=sys.stderr, flush=True)
             lines.append(
                 f"| {preset} | {stats['entries']} | {stats['queries']} | {stats['top1']:.1%} | {stats['top5']:.1%} | "
                 f"{stats['top10']:.1%} | {stats['mrr']:.3f} | {stats['rank95']} | {np.median(seconds):.2f} |"

@@ -65,19 +65,15 @@ def find_examples(given: Path | None = None) -> Path:
 
 def make_recording(midi_path: Path, out_path: Path, synthesizer, seed: int) -> None:
     """Render a changed-instrument, tempo-warped copy of ``midi_path`` to a WAV at ``out_path``."""
-    import soundfile
-
     from .audio.midi import load_midi
+    from .audio.write import write_wav_atomically
     from .synth.variants import make_variant
 
     variant, _ = make_variant(load_midi(str(midi_path)), seed, programs="shift", preset="easy")
     audio = synthesizer.render(variant, RECORDING_RATE)
     rng = np.random.default_rng(seed)
     audio = audio + rng.normal(0, 0.003, size=audio.shape).astype(np.float32)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".tmp.wav")
-    soundfile.write(str(tmp), audio, RECORDING_RATE, subtype="PCM_16")
-    tmp.replace(out_path)  # a killed demo never leaves a half-written recording behind
+    write_wav_atomically(out_path, audio, RECORDING_RATE)
 
 
 def make_recordings(layout: DemoLayout, synthesizer, progress=None) -> list[Path]:

@@ -33,9 +33,8 @@ def entry_id(song_midi: Path) -> str:
 
 def render_excerpt(midi_path: Path, out_path: Path, synthesizer, seed: int, seconds: float, preset: str) -> None:
     """Write a ``seconds``-long excerpt of a changed rendering of ``midi_path`` as 16-bit WAV."""
-    import soundfile
-
     from ..audio.midi import load_midi
+    from ..audio.write import write_wav_atomically
     from ..synth.variants import make_variant
 
     variant, _ = make_variant(load_midi(str(midi_path)), seed, programs="shift", preset=preset)
@@ -46,10 +45,7 @@ def render_excerpt(midi_path: Path, out_path: Path, synthesizer, seed: int, seco
         start = int(rng.integers(0, len(audio) - length))
         audio = audio[start : start + length]
     audio = audio + rng.normal(0, 0.003, size=audio.shape).astype(np.float32)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".tmp.wav")
-    soundfile.write(str(tmp), np.clip(audio, -1, 1), RECORDING_RATE, subtype="PCM_16")
-    tmp.replace(out_path)
+    write_wav_atomically(out_path, audio, RECORDING_RATE)
 
 
 def build_benchmark(
