@@ -14,6 +14,6 @@ def write_wav_atomically(path: Path, samples: np.ndarray, sample_rate: int) -> N
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.wav")
-    soundfile.write(str(tmp), np.clip(samples, -1.0, 1.0), sample_rate, subtype="PCM_16")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")  # no audio extension: never indexed
+    soundfile.write(str(tmp), np.clip(samples, -1.0, 1.0), sample_rate, format="WAV", subtype="PCM_16")
     tmp.replace(path)
