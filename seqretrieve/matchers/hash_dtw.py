@@ -96,7 +96,7 @@ def hash_dtw_score(query: np.ndarray, entry: np.ndarray, penalty: float, gully: 
 class HashDTWMatcher(RepresentationMatcher):
     """Ranks candidates by Hamming DTW on hash sequences; returns the best ``max_hits``."""
 
-    def __init__(self, representation: str = "dhs", penalty: float = 8, gully: float = 0.9,
+    def __init__(self, representation: str = "dhs", penalty: float = 15, gully: float = 0.9,
                  max_hits: int | None = None):
         super().__init__(representation, max_hits)
         self.name = "hash-dtw"

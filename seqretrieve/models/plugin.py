@@ -55,7 +55,7 @@ def seqretrieve_matchers():
     return [
         ComponentSpec("hash-dtw", _hash_dtw, version="1",
                       description="DTW on Hamming distances of DHS hash sequences",
-                      parameters={"representation": "dhs", "penalty": 8, "gully": 0.9}),
+                      parameters={"representation": "dhs", "penalty": 15, "gully": 0.9}),
         ComponentSpec("embedding", _embedding, version="1",
                       description="squared Euclidean distance of PSE embeddings, all entries at once",
                       parameters={"representation": "pse", "max_hits": 10000}),
