@@ -32,14 +32,18 @@ def read_names(xlsx: Path) -> dict[str, tuple[str, str]]:
 
 
 def crop(midi: pretty_midi.PrettyMIDI, seconds: float) -> pretty_midi.PrettyMIDI:
-    """Keep the notes that start before ``seconds``, ending them there at the latest."""
+    """A new MIDI with the notes that start before ``seconds``, ending there at the latest.
+
+    Built afresh (one tempo) so that no tempo or meta event of the full song lies past the crop.
+    """
+    cropped = pretty_midi.PrettyMIDI(initial_tempo=float(midi.get_tempo_changes()[1][0]))
     for instrument in midi.instruments:
-        instrument.notes = [n for n in instrument.notes if n.start < seconds]
-        for note in instrument.notes:
-            note.end = min(note.end, seconds)
-        instrument.control_changes = [c for c in instrument.control_changes if c.time < seconds]
-        instrument.pitch_bends = []
-    return midi
+        kept = pretty_midi.Instrument(instrument.program, instrument.is_drum, instrument.name)
+        kept.notes = [pretty_midi.Note(n.velocity, n.pitch, n.start, min(n.end, seconds))
+                      for n in instrument.notes if n.start < seconds]
+        kept.control_changes = [c for c in instrument.control_changes if c.time < seconds]
+        cropped.instruments.append(kept)
+    return cropped
 
 
 def main(pop909: Path) -> None:

@@ -77,11 +77,11 @@ def make_recording(midi_path: Path, out_path: Path, synthesizer, seed: int) -> N
 
 
 def make_recordings(layout: DemoLayout, synthesizer, progress=None) -> list[Path]:
-    """Render every example song once (existing recordings are kept); returns the WAV paths."""
+    """Render every example song (a recording newer than its MIDI file is kept); returns the WAV paths."""
     paths = []
     for seed, song in enumerate(layout.songs):
         out = layout.recordings / f"{song.stem}.wav"
-        if not out.exists():
+        if not out.exists() or out.stat().st_mtime < song.stat().st_mtime:
             make_recording(song, out, synthesizer, seed)
         paths.append(out)
         if progress is not None:

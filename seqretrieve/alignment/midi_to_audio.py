@@ -58,10 +58,13 @@ def warp_midi(midi, midi_times: np.ndarray, audio_times: np.ndarray):
 
 
 def scaled_to(midi, seconds: float):
-    """A copy of ``midi`` uniformly sped up or slowed down to end at ``seconds``; and the factor."""
-    scale = seconds / midi.get_end_time()
+    """A copy of ``midi`` uniformly sped up or slowed down so its last note ends at ``seconds``; and the factor."""
+    from ..synth.common import last_note_end
+
+    end = last_note_end(midi)
+    scale = seconds / end
     scaled = copy.deepcopy(midi)
-    scaled.adjust_times(np.array([0.0, midi.get_end_time()]), np.array([0.0, seconds]))
+    scaled.adjust_times(np.array([0.0, end]), np.array([0.0, seconds]))
     return scaled, scale
 
 

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     """Add the ``index`` group."""
     group = typer.Typer(help="Build, describe and check the index of recordings.", no_args_is_help=True)
     group.command("build", no_args_is_help=True)(build)
+    group.command("update")(update)
     group.command("info")(info)
     group.command("verify")(verify)
     app.add_typer(group, name="index")
@@ -31,6 +32,10 @@ def build(
     ),
     workers: int = typer.Option(2, "--workers", "-w", min=1, help="Extraction processes."),
     extractor: str = typer.Option("cqt", "--extractor", help="Feature extractor (see `seqretrieve plugins`)."),
+    representations: bool = typer.Option(
+        True, "--representations/--no-representations",
+        help="Also encode new entries with every learned representation for this extractor (for fast pipelines).",
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Add recordings to the index; files already indexed are skipped, failed ones retried.
@@ -51,9 +56,10 @@ def build(
 
         summary = build_index(sources, path, metadata_file=metadata, workers=workers,
                               extractor=extractor, progress=progress)
+        encoded = _add_representations(path, bar) if representations else {}
     record = {"index": str(path), "added": summary.added, "skipped": summary.skipped,
               "failed": summary.failed, "seconds": round(summary.seconds, 3),
-              "clips_per_second": round(summary.clips_per_second, 2)}
+              "clips_per_second": round(summary.clips_per_second, 2), "representations": encoded}
     if json_output:
         for failed_path, message in summary.failures:
             emit_json({"failed": failed_path, "error": message})
@@ -71,6 +77,47 @@ def build(
         )
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _add_representations(path: Path, bar) -> dict[str, int]:
+    """Encode entries lacking a current learned representation; name -> entries encoded."""
+    from ..index.representations import add_all_representations
+    from ..index.store import Index
+
+    tasks: dict[str, int] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(f"encoding {name}", total=total, rate="")
+        bar.update(tasks[name], completed=done, total=total)
+
+    with Index.create(path) as opened:
+        return add_all_representations(opened, progress=progress)
+
+
+def update(
+    index: Optional[Path] = INDEX_OPTION,
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Add or refresh learned representations from the stored features (no audio is decoded).
+
+    Entries whose representation is current are skipped; a retrained model (other checksum)
+    replaces the stored codes or embeddings.
+    """
+    from ..index.store import Index
+    from .output import emit_json, progress_bar, progress_enabled, stdout
+
+    path = resolve_index_path(index)
+    Index.open(path).close()  # a missing index is an error here, never created
+    with progress_bar(progress_enabled(json_output)) as bar:
+        encoded = _add_representations(path, bar)
+    if json_output:
+        emit_json({"index": str(path), "representations": encoded})
+    elif encoded:
+        for name, count in encoded.items():
+            stdout.print(f"{name}: {count} entries encoded")
+    else:
+        stdout.print("no learned representation is registered for this index's feature extractor")
 
 
 def _size(n_bytes: int) -> str:

@@ -38,3 +38,9 @@ def normalise_peak(samples: np.ndarray, label: str) -> np.ndarray:
     if not np.isfinite(peak) or peak == 0.0:
         raise SynthesisError(f"{label}: rendering produced silence (no playable notes)")
     return samples / np.float32(peak)
+
+
+def last_note_end(midi) -> float:
+    """Seconds at which the last note ends (``get_end_time`` also counts tempo and meta events,
+    which can lie minutes after the music)."""
+    return max((note.end for instrument in midi.instruments for note in instrument.notes), default=0.0)

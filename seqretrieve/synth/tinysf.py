@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .common import SynthesisError, normalise_peak, resolve_soundfont
+from .common import SynthesisError, last_note_end, normalise_peak, resolve_soundfont
 
 log = logging.getLogger("seqretrieve.synth")
 
@@ -82,7 +82,7 @@ class TinySoundFontSynth:
             program = int(inst.program) if font.get_preset_index(bank, int(inst.program)) >= 0 else 0
             font.channel_set_preset_number(channel, program, bool(inst.is_drum))
 
-        out = np.zeros(math.ceil((midi.get_end_time() + self.tail) * sample_rate), dtype=np.float32)
+        out = np.zeros(math.ceil((last_note_end(midi) + self.tail) * sample_rate), dtype=np.float32)
         position = 0
         for sample, kind, channel, a, b in self._events(midi, sample_rate, len(out)):
             if sample > position:
