@@ -6,22 +6,11 @@ mode) on one BLAS thread, and every comparison is a ratio measured in the same r
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+from timing import median_seconds
 
 SHAPES = [(2000, 2000), (650, 5000)]
 DIMS = 48
-
-
-def _median_seconds(fn, repeats: int) -> float:
-    fn()  # warm-up: numba compilation or cache load, BLAS set-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def _unit_rows(rng, n):
@@ -42,12 +31,12 @@ def _kernel_rows(rng, repeats):
         C = cosine_distance(X, Y)
         phi = float(np.median(C))
         cells = n * m
-        ours_full = _median_seconds(lambda: dtw_path(cosine_distance(X, Y), phi, 0.96), repeats)
-        ours_dp = _median_seconds(lambda: dtw_path(C, phi, 0.96), repeats)
-        lib_full = _median_seconds(
+        ours_full = median_seconds(lambda: dtw_path(cosine_distance(X, Y), phi, 0.96), repeats)
+        ours_dp = median_seconds(lambda: dtw_path(C, phi, 0.96), repeats)
+        lib_full = median_seconds(
             lambda: librosa.sequence.dtw(X=X.T, Y=Y.T, metric="cosine", subseq=True), repeats
         )
-        lib_dp = _median_seconds(lambda: librosa.sequence.dtw(C=C, subseq=True), repeats)
+        lib_dp = median_seconds(lambda: librosa.sequence.dtw(C=C, subseq=True), repeats)
         for label, ours, theirs in (
             ("distance + accumulation + path", ours_full, lib_full),
             ("accumulation + path (given C)", ours_dp, lib_dp),
@@ -64,15 +53,15 @@ def _hamming_rows(rng, repeats):
     from seqretrieve.dtw.align import align_codes, align_features, score_codes, score_features
 
     X, Y = _unit_rows(rng, 2000), _unit_rows(rng, 2000)
-    cqt = _median_seconds(lambda: align_features(X, Y), repeats)
-    cqt_score = _median_seconds(lambda: score_features(X, Y), repeats)
+    cqt = median_seconds(lambda: align_features(X, Y), repeats)
+    cqt_score = median_seconds(lambda: score_features(X, Y), repeats)
     rows = [f"| CQT 2000 x 2000 x 48, align_features (median penalty) | {cqt * 1e3:.2f} | 1x |"]
     rows.append(f"| CQT 2000 x 2000 x 48, score_features | {cqt_score * 1e3:.2f} | {cqt / cqt_score:.1f}x |")
     for n in (2000, 250):
         a = rng.integers(0, 2**32, n, dtype=np.uint32)
         b = rng.integers(0, 2**32, n, dtype=np.uint32)
-        full = _median_seconds(lambda: align_codes(a, b), repeats)
-        only = _median_seconds(lambda: score_codes(a, b), repeats)
+        full = median_seconds(lambda: align_codes(a, b), repeats)
+        only = median_seconds(lambda: score_codes(a, b), repeats)
         label = "same frame rate" if n == 2000 else "8x downsampled"
         rows.append(f"| codes {n} x {n} ({label}), align_codes | {full * 1e3:.3f} | {cqt / full:.0f}x |")
         rows.append(f"| codes {n} x {n} ({label}), score_codes | {only * 1e3:.3f} | {cqt / only:.0f}x |")

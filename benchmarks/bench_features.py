@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,22 +18,12 @@ from seqretrieve.audio.decode import load_audio
 from seqretrieve.audio.midi import load_midi
 from seqretrieve.features.extract import features_from_audio_file, features_from_midi
 from seqretrieve.registry import get_registry
+from timing import median_seconds
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 MP3 = DATA / "bach-violin" / "audio" / "john-garner_bwv1002_mov7.mp3"
 MIDI_SONGS = [DATA / "pop909" / f"{n:03d}" / f"{n:03d}.mid" for n in (1, 2, 3)]
 CLIP = 30.0  # seconds, an MSD preview
-
-
-def median_seconds(work, repeats: int) -> float:
-    """Median wall time of ``work()`` over ``repeats`` calls, after one warm-up call."""
-    work()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def first_seconds(midi, seconds: float):

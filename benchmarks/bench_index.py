@@ -24,6 +24,7 @@ from seqretrieve.features.extract import features_from_audio_file
 from seqretrieve.index.build import build_index
 from seqretrieve.index.worker import extract_files
 from seqretrieve.registry import get_registry
+from timing import median_seconds
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bach-violin" / "audio"
 CLIP = 30.0
@@ -45,16 +46,6 @@ def make_clips(folder: Path, n: int) -> list[Path]:
         sf.write(path, np.stack([clip, clip], axis=1), 44100, format="MP3")
         paths.append(path)
     return paths
-
-
-def median_seconds(work, repeats: int) -> float:
-    """Median wall time of ``work()`` over ``repeats`` calls."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _warm_pool(workers: int, clip: Path) -> ProcessPoolExecutor:
@@ -86,7 +77,7 @@ def run(quick: bool = False) -> str:
                         pool.shutdown()
             return statistics.median(times)
 
-        reference = median_seconds(lambda: [features_from_audio_file(p, extractor) for p in clips], repeats)
+        reference = median_seconds(lambda: [features_from_audio_file(p, extractor) for p in clips], repeats, warmup=False)
         rows = [
             ("extraction loop, 1 process, no index (reference)", reference),
             ("index build, 1 worker (in process)", timed_build(1)),
@@ -94,7 +85,7 @@ def run(quick: bool = False) -> str:
             ("index build, 2 workers, warm spawn pool", timed_build(2, warm=True)),
         ]
         build_index([tmp / "clips"], tmp / "again", workers=1)
-        rerun = median_seconds(lambda: build_index([tmp / "clips"], tmp / "again", workers=1), repeats)
+        rerun = median_seconds(lambda: build_index([tmp / "clips"], tmp / "again", workers=1), repeats, warmup=False)
         rows.append(("re-run over an indexed folder (all skipped by content hash)", rerun))
     lines = [
         "## Index build (30 s MP3 clips, CQT features into LMDB)",

@@ -10,7 +10,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
     os.environ.setdefault(_var, "1")
 
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -18,20 +17,12 @@ import numpy as np  # noqa: E402
 from seqretrieve.evaluation.metrics import correct_rank, summarize  # noqa: E402
 from seqretrieve.evaluation.pop909 import build_benchmark  # noqa: E402
 from seqretrieve.registry import get_registry  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 CACHE = ROOT / "data" / "bench" / "pop909"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
-
-
-def _median_seconds(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return float(np.median(times))
 
 
 def _queries(bench, extractor, synthesizer):
@@ -114,9 +105,9 @@ def scale(sample, quick: bool) -> list[str]:
     rng = np.random.default_rng(0)
     repeats = 3 if quick else 5
     # per-entry costs, measured on the real sample pair
-    hash_one = _median_seconds(lambda: hash_dtw_score(query_codes, entry_codes, hash_matcher.penalty,
-                                                      hash_matcher.gully), 20)
-    dtw_one = _median_seconds(lambda: score_features(query_frames, entry_frames, gully=dtw.gully), repeats)
+    hash_one = median_seconds(lambda: hash_dtw_score(query_codes, entry_codes, hash_matcher.penalty,
+                                                      hash_matcher.gully), 20, warmup=False)
+    dtw_one = median_seconds(lambda: score_features(query_frames, entry_frames, gully=dtw.gully), repeats, warmup=False)
     hash_stage = keep_embed * hash_one
     dtw_stage = keep_hash * dtw_one
     query = rng.standard_normal(128).astype(np.float32)
@@ -128,19 +119,18 @@ def scale(sample, quick: bool) -> list[str]:
 
         def embed_stage():
             scores = squared_distances(matrix, query, norms=norms)
-            order = top_rows(scores, 10000)
+            order = top_rows(scores, keep_embed)
             return [Hit(str(i), float(scores[i])) for i in order.tolist()]
 
-        embed = _median_seconds(embed_stage, repeats)
+        embed = median_seconds(embed_stage, repeats, warmup=False)
         total = embed + hash_stage + dtw_stage
         brute = n * dtw_one
         memory = matrix.nbytes + norms.nbytes + n * (len(entry_codes) * 4 + 8)
         lines.append(f"| {n:,} | {embed * 1000:.1f} ms | {hash_stage * 1000:.0f} ms | {dtw_stage * 1000:.0f} ms | "
                      f"{total:.2f} s | {brute:,.0f} s | {brute / total:,.0f}x | {memory / 2**20:,.0f} MiB |")
-        del matrix
     return [
         f"Per query, one core. Embedding: squared distances to all N synthetic 128-d embeddings "
-        f"(one float32 matrix, row norms cached) + top-10,000 selection + hits. Hash-DTW and DTW stages rank a fixed "
+        f"(one float32 matrix, row norms cached) + selection of the {keep_embed} best + their hits. Hash-DTW and DTW stages rank a fixed "
         f"{keep_embed} and {keep_hash} candidates, so their time is the measured time of one real "
         f"pair ({len(query_codes)} x {len(entry_codes)} codes; {len(query_frames)} x {len(entry_frames)} "
         f"CQT frames) times that count. Brute force = N x one CQT DTW (extrapolated). Query "

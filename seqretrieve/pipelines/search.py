@@ -30,7 +30,7 @@ class Searcher:
             spec = _override_keep(spec, keep)
         self.index = index
         self.pipeline = spec
-        self.matchers = {stage.matcher: registry.create("matcher", stage.matcher) for stage in spec.stages}
+        self.matchers = {stage.matcher: _build_matcher(registry, stage) for stage in spec.stages}
         extractor_info = index.meta["extractor"]
         self.extractor = registry.create("feature_extractor", extractor_info["name"])
         self.synthesizer = registry.create("synthesizer", synthesizer)
@@ -44,6 +44,15 @@ class Searcher:
         query = QueryData(path=str(midi_path), midi=midi)
         query.features[self.extractor.name] = features_from_midi(midi, self.extractor, self.synthesizer)
         return run_pipeline(self.pipeline, self.matchers, query, self.index, top)
+
+
+def _build_matcher(registry: Registry, stage):
+    """The stage's matcher; one with a ``max_hits`` parameter returns no more than the stage keeps
+    (building 10,000 hits that the stage then drops costs more than the distances)."""
+    spec = registry.get("matcher", stage.matcher)
+    if stage.keep is not None and "max_hits" in spec.parameters:
+        return spec.create(max_hits=stage.keep)
+    return spec.create()
 
 
 def _override_keep(spec: PipelineSpec, keep: dict[str, int]) -> PipelineSpec:

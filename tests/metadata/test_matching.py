@@ -69,7 +69,6 @@ def test_load_catalog_refuses_empty_and_ambiguous(tmp_path):
 
 
 def test_index_as_catalogue(tmp_path):
-    import numpy as np
 
     from seqretrieve.index.store import Index
 
