@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Mapping
@@ -90,6 +93,22 @@ def load_card(folder) -> ModelCard:
     return ModelCard(card, files)
 
 
+@contextmanager
+def _native_stderr_silenced():
+    """Hide what native code writes to file descriptor 2 meanwhile (TFLite's C++ logger prints
+    "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." when tensors are first allocated);
+    Python exceptions still propagate."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class TFLiteRunner:
     """Runs one ``.tflite`` model whose single input is (1, T, D) float32 with T variable.
 
@@ -109,7 +128,8 @@ class TFLiteRunner:
         batch = np.ascontiguousarray(frames, dtype=np.float32)[None]
         if batch.shape != self._shape:
             self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
-            self._interpreter.allocate_tensors()
+            with _native_stderr_silenced():
+                self._interpreter.allocate_tensors()
             self._shape = batch.shape
         self._interpreter.set_tensor(self._input, batch)
         self._interpreter.invoke()
