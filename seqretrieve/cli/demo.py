@@ -35,6 +35,7 @@ def demo(
     from ..index.store import Index
     from ..pipelines.search import Searcher, default_pipeline_name
     from ..registry import get_registry
+    from .index import add_representations
     from .output import emit_json, progress_bar, progress_enabled, stderr, stdout
     from .render import print_hits
 
@@ -49,6 +50,8 @@ def demo(
     if not json_output:
         stderr.print(f"{len(recordings)} recordings in {layout.recordings}; indexing ...")
     summary = build_index([layout.recordings], layout.index, metadata_file=layout.metadata, workers=workers)
+    with progress_bar(show) as progress:
+        add_representations(layout.index, progress)
     if not json_output:
         stderr.print(f"index {layout.index}: {summary.added} added, {summary.skipped} already there, {summary.failed} failed")
     correct = 0

@@ -56,7 +56,7 @@ def build(
 
         summary = build_index(sources, path, metadata_file=metadata, workers=workers,
                               extractor=extractor, progress=progress)
-        encoded = _add_representations(path, bar) if representations else {}
+        encoded = add_representations(path, bar) if representations else {}
     record = {"index": str(path), "added": summary.added, "skipped": summary.skipped,
               "failed": summary.failed, "seconds": round(summary.seconds, 3),
               "clips_per_second": round(summary.clips_per_second, 2), "representations": encoded}
@@ -79,7 +79,7 @@ def build(
         raise typer.Exit(1)
 
 
-def _add_representations(path: Path, bar) -> dict[str, int]:
+def add_representations(path: Path, bar) -> dict[str, int]:
     """Encode entries lacking a current learned representation; name -> entries encoded."""
     from ..index.representations import add_all_representations
     from ..index.store import Index
@@ -110,7 +110,7 @@ def update(
     path = resolve_index_path(index)
     Index.open(path).close()  # a missing index is an error here, never created
     with progress_bar(progress_enabled(json_output)) as bar:
-        encoded = _add_representations(path, bar)
+        encoded = add_representations(path, bar)
     if json_output:
         emit_json({"index": str(path), "representations": encoded})
     elif encoded:
