@@ -95,3 +95,13 @@ def test_plugin_listing_shows_hooks():
     registry = build_registry(load_entry_points=False)
     infos = {info.name: info for info in registry.plugins()}
     assert "seqretrieve_matchers" in infos["seqretrieve.matchers.plugin"].hooks
+
+
+def test_cli_version_and_help():
+    from seqretrieve import __version__
+    from seqretrieve.testing import run_cli
+
+    assert run_cli("--version", check=True).stdout.strip() == f"seqretrieve {__version__}"
+    listing = run_cli("--help", check=True).stdout
+    for command in ("index", "query", "align", "clean-metadata", "match-metadata", "train", "evaluate", "plugins", "demo"):
+        assert command in listing

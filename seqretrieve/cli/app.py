@@ -28,8 +28,23 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
+    app.callback()(_root)
     get_registry().manager.hook.seqretrieve_register_commands(app=app)
     return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"seqretrieve {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Find, align and match the audio recording for a MIDI file."""
 
 
 def main() -> None:
