@@ -115,11 +115,11 @@ def accuracy(quick: bool) -> tuple[list[str], tuple]:
         tmp = Path(tmp)
         for preset in ("easy", "hard"):
             bench = build_benchmark(POP909, CACHE, n_entries, n_queries, synthesizer, preset=preset)
-            table, sample = evaluate_set(f"POP909 {preset}", [str(bench.recordings[0].parent)], bench.queries, tmp)
+            table, sample = evaluate_set(f"POP909 {preset}", [str(p) for p in bench.recordings], bench.queries, tmp)
             lines += table
         bach_sources, bach_pairs = bach_violin_pairs(tmp)
         easy = build_benchmark(POP909, CACHE, n_entries, 0, synthesizer, preset="easy")
-        lines += evaluate_set("Bach violin (real recordings)", [*bach_sources, str(easy.recordings[0].parent)],
+        lines += evaluate_set("Bach violin (real recordings)", [*bach_sources, *map(str, easy.recordings)],
                               bach_pairs, tmp)[0]
     return lines, sample
 
