@@ -10,8 +10,8 @@ from ..hookspecs import hookimpl
 from ..types import ComponentSpec, PipelineSpec, PipelineStage
 
 #: shipped model versions
-DHS_VERSION = "1"
-PSE_VERSION = "1"
+DHS_VERSION = "2"
+PSE_VERSION = "2"
 
 
 def _dhs(**parameters):

@@ -11,6 +11,7 @@ import pytest
 
 from seqretrieve.errors import InputFileError
 from seqretrieve.models.encoders import pack_bits
+from seqretrieve.models.plugin import DHS_VERSION
 from seqretrieve.models.runtime import ModelFileError, load_card, package_model_dir, sha256_bytes
 from seqretrieve.registry import get_registry
 
@@ -28,7 +29,7 @@ def test_shipped_checksums_recomputed(name):
 
 
 def test_tampered_model_is_refused(tmp_path):
-    source = package_model_dir("dhs", "1")
+    source = package_model_dir("dhs", DHS_VERSION)
     target = tmp_path / "dhs"
     shutil.copytree(str(source), target)
     data = bytearray((target / "model_midi.tflite").read_bytes())
