@@ -58,3 +58,11 @@ def test_usage_error_exits_2(small_index):
 def test_keep_must_name_a_stage(small_index, example_queries):
     result = run_cli("query", example_queries[0], "--index", small_index, "--pipeline", "brute-force", "--keep", "hash-dtw=5")
     assert result.returncode == 1 and "not a stage" in result.stderr
+
+
+def test_empty_index_is_one_clear_line(tmp_path, example_queries):
+    (tmp_path / "nothing").mkdir()
+    run_cli("index", "build", tmp_path / "nothing", "--index", tmp_path / "empty", check=True)
+    result = run_cli("query", example_queries[0], "--index", tmp_path / "empty")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no entries yet" in result.stderr

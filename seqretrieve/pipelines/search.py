@@ -25,14 +25,18 @@ class Searcher:
         registry: Registry | None = None,
     ):
         registry = registry or get_registry()
+        if len(index) == 0 or index.extractor is None:
+            from ..errors import IndexError_
+
+            raise IndexError_(f"the index at {index.path} has no entries yet; add recordings with "
+                              f"`seqretrieve index build SOURCES... --index {index.path}`")
         spec: PipelineSpec = registry.get("pipeline", pipeline)
         if keep:
             spec = _override_keep(spec, keep)
         self.index = index
         self.pipeline = spec
         self.matchers = {stage.matcher: _build_matcher(registry, stage) for stage in spec.stages}
-        extractor_info = index.meta["extractor"]
-        self.extractor = registry.create("feature_extractor", extractor_info["name"])
+        self.extractor = registry.create("feature_extractor", index.extractor["name"])
         self.synthesizer = registry.create("synthesizer", synthesizer)
 
     def search(self, midi_path: str, top: int = 10) -> QueryResult:
