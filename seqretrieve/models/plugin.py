@@ -10,7 +10,7 @@ from ..hookspecs import hookimpl
 from ..types import ComponentSpec, PipelineSpec, PipelineStage
 
 #: shipped model versions
-DHS_VERSION = "2"
+DHS_VERSION = "1"
 PSE_VERSION = "2"
 
 
