@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..audio.midi import MIDI_EXTENSIONS
 from .rules import Draft
 
-MIDI_EXTENSIONS = (".mid", ".midi", ".kar", ".rmi", ".smf")
 #: confidence multiplier per flag; flags not listed cost nothing
 FLAG_PENALTIES = {
     "no-title": 0.0, "no-artist": 0.35, "unsplit-name": 0.5, "title-from-midi": 0.6,

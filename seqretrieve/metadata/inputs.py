@@ -10,13 +10,13 @@ import os
 from typing import Callable, Iterator, Sequence
 
 from ..errors import InputFileError
-from .clean import MIDI_EXTENSIONS
+from ..audio.midi import MIDI_EXTENSIONS
 
 _EXTENSIONS = tuple(e.encode() for e in MIDI_EXTENSIONS)
 
 
 def _is_midi_file(path: str) -> bool:
-    if path.lower().endswith(MIDI_EXTENSIONS):
+    if path.lower().endswith(tuple(MIDI_EXTENSIONS)):
         return True
     with open(path, "rb") as handle:
         return handle.read(4) == b"MThd"
