@@ -72,6 +72,36 @@ def register(app: typer.Typer) -> None:
         if not json_output:
             typer.echo(f"pairs in {out}: {meta['splits']}")
 
+    @group.command("align-pairs", no_args_is_help=True)
+    def align_pairs(
+        rows: Path = typer.Argument(..., help="CSV with columns midi,audio (paths relative to the CSV).", show_default=False),
+        out: Path = typer.Option(DEFAULT_PAIRS, help="Pairs folder (as for `train data`)."),
+        split: str = typer.Option("train", help="Write into this split's folder: train or validation."),
+        min_confidence: float = typer.Option(0.7, min=0.0, max=1.0, help="Keep alignments at least this confident."),
+        json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per row."),
+    ):
+        """Add training pairs from real (MIDI, recording) pairs aligned by DTW, as the seed did.
+
+        They go next to the pairs made by `train data` (whose meta.json the trainer reads).
+        """
+        from ..registry import get_registry
+        from ..training.aligned import align_rows, read_rows
+
+        if split not in ("train", "validation"):
+            raise typer.BadParameter("must be train or validation", param_hint="--split")
+        registry = get_registry()
+        kept = skipped = 0
+        for row in align_rows(read_rows(rows), out / split, registry.create("feature_extractor", "cqt"),
+                              registry.create("synthesizer", "tinysoundfont"), min_confidence):
+            kept += row.skipped is None
+            skipped += row.skipped is not None
+            if json_output:
+                emit_json(vars(row))
+            elif row.skipped:
+                stderr.print(f"skipped {row.midi} / {row.audio}: {row.skipped}", highlight=False, markup=False)
+        if not json_output:
+            typer.echo(f"{kept} aligned pairs written to {out / split}, {skipped} skipped")
+
     for kind, help_text in (("hash", "the DHS hash-sequence networks"), ("embed", "the PSE embedding networks")):
         def command(
             pairs: Path = typer.Option(DEFAULT_PAIRS, help="Pairs folder from `train data`."),
