@@ -148,6 +148,7 @@ def scale(sample, quick: bool) -> list[str]:
     query = rng.standard_normal(128).astype(np.float32)
     lines = [f"| entries | embedding | hash-dtw ({keep_embed}) | dtw ({keep_hash}) | cascade | brute-force DTW (extrapolated) "
              "| speed-up | index memory (embeddings + codes) |", "|---|---|---|---|---|---|---|---|"]
+    curve = []
     for n in (SIZES[:3] if quick else SIZES):
         matrix = np.tanh(rng.standard_normal((n, 128), dtype=np.float32))
         norms = squared_norms(matrix)  # once per index, at load
@@ -161,9 +162,12 @@ def scale(sample, quick: bool) -> list[str]:
         total = embed + hash_stage + dtw_stage
         brute = n * dtw_one
         memory = matrix.nbytes + norms.nbytes + n * (len(entry_codes) * 4 + 8)
+        curve.append((n, embed, hash_stage, dtw_stage, brute))
         lines.append(f"| {n:,} | {embed * 1000:.1f} ms | {hash_stage * 1000:.0f} ms | {dtw_stage * 1000:.0f} ms | "
                      f"{total:.2f} s | {brute:,.0f} s | {brute / total:,.0f}x | {memory / 2**20:,.0f} MiB |")
+    plot_scaling(curve, PLOT)
     return [
+        f"![time per query vs index size]({PLOT.name})", "",
         f"Per query, one core. Embedding: squared distances to all N synthetic 128-d embeddings "
         f"(one float32 matrix, row norms cached) + selection of the {keep_embed} best + their hits. Hash-DTW and DTW stages rank a fixed "
         f"{keep_embed} and {keep_hash} candidates, so their time is the measured time of one real "
@@ -174,6 +178,31 @@ def scale(sample, quick: bool) -> list[str]:
         f"{dtw_one * 1000:.1f} ms = **{dtw_one / hash_one:.0f}x faster** (8x fewer frames per side: "
         f"64x fewer cells; per cell {dtw_one / hash_one / 64:.1f}x).",
     ]
+
+
+PLOT = ROOT / "benchmarks" / "cascade_scaling.png"
+
+
+def plot_scaling(curve: list[tuple[int, float, float, float, float]], path: Path) -> None:
+    """Seconds per query against index size, per cascade stage, the cascade and brute force (log-log)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes, embed, hashed, dtw, brute = (np.array(column) for column in zip(*curve))
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    for values, label in ((embed, "embedding stage"), (hashed, "hash-dtw stage"), (dtw, "dtw stage"),
+                          (embed + hashed + dtw, "cascade"), (brute, "brute-force DTW (extrapolated)")):
+        ax.loglog(sizes, values, marker="o", label=label)
+    ax.axhline(1.0, color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("index entries")
+    ax.set_ylabel("seconds per query (one core)")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def run(quick: bool = False) -> str:
