@@ -167,7 +167,7 @@ def scale(sample, quick: bool) -> list[str]:
                      f"{total:.2f} s | {brute:,.0f} s | {brute / total:,.0f}x | {memory / 2**20:,.0f} MiB |")
     plot_scaling(curve, PLOT)
     return [
-        f"![time per query vs index size]({PLOT.name})", "",
+        f"![time per query vs index size]({PLOT.relative_to(ROOT).as_posix()})", "",
         f"Per query, one core. Embedding: squared distances to all N synthetic 128-d embeddings "
         f"(one float32 matrix, row norms cached) + selection of the {keep_embed} best + their hits. Hash-DTW and DTW stages rank a fixed "
         f"{keep_embed} and {keep_hash} candidates, so their time is the measured time of one real "
