@@ -7,14 +7,14 @@ same ``Pair`` format as the pairs made by construction in :mod:`.data`). No Tens
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from ..errors import InputFileError, SeqretrieveError
+from ..errors import SeqretrieveError
+from ..tables import read_csv
 from .pairs import Pair, save_pair
 
 
@@ -31,15 +31,8 @@ class AlignedRow:
 
 def read_rows(path: str | Path) -> list[tuple[Path, Path]]:
     """(MIDI, recording) paths from a CSV with columns ``midi,audio`` (relative to the CSV)."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if not rows or not {"midi", "audio"} <= set(rows[0]):
-        raise InputFileError(f"{path}: expected a CSV with the columns midi,audio and at least one row")
-    return [(path.parent / row["midi"].strip(), path.parent / row["audio"].strip()) for row in rows]
+    folder = Path(path).parent
+    return [(folder / row["midi"], folder / row["audio"]) for row in read_csv(path, ("midi", "audio"))]
 
 
 def pair_from_alignment(alignment, song: str) -> Pair:
