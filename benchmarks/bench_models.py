@@ -38,54 +38,118 @@ def _queries(pairs, extractor, synthesizer):
 
 
 METHODS = {"dtw": "brute-force CQT DTW", "hash-dtw": "Hamming DTW alone (dhs)", "embedding": "embedding alone (pse)"}
+SURVIVAL_KEEPS = (20, 30, 50)
+
+
+def _index_with_representations(sources: list[str], index_path: Path):
+    from seqretrieve.index.build import build_index
+    from seqretrieve.index.representations import add_all_representations
+    from seqretrieve.index.store import Index
+
+    build_index(sources, str(index_path), workers=1)
+    with Index.open(index_path, readonly=False) as index:
+        add_all_representations(index)
+
+
+def _survival(ranks: list[int | None], keep: int, among: list[bool] | None = None) -> str:
+    """Share of queries (or of those flagged in ``among``) whose right entry ranks <= keep."""
+    chosen = [r for k, r in enumerate(ranks) if among is None or among[k]]
+    return f"{np.mean([r is not None and r <= keep for r in chosen]):.0%}"
 
 
 def evaluate_set(title: str, sources: list[str], pairs, tmp: Path) -> tuple[list[str], tuple]:
     """Index ``sources`` (with both representations), rank every query with each method alone and
-    with the cascade; Markdown lines, and a sample (query codes, frames, entry codes, frames)."""
-    from seqretrieve.index.build import build_index
-    from seqretrieve.index.representations import add_all_representations
+    with the cascade; Markdown lines, and a sample (query MIDI path, query codes, frames, entry
+    codes, frames)."""
     from seqretrieve.index.store import Index
     from seqretrieve.pipelines.run import run_pipeline
+    from seqretrieve.pipelines.search import build_matchers
 
     registry = get_registry()
     synthesizer = registry.create("synthesizer", "tinysoundfont")
     extractor = registry.create("feature_extractor", "cqt")
     cascade = registry.get("pipeline", "cascade")
+    stage_matchers = build_matchers(cascade, registry)
     matchers = {name: registry.create("matcher", name) for name in METHODS}
     ranks = {name: [] for name in [*METHODS, "cascade"]}
     stage_ranks = [[] for _ in cascade.stages]
     stage_seconds = [[] for _ in cascade.stages]
     index_path = tmp / title.replace(" ", "-")
-    build_index(sources, str(index_path), workers=1)
-    with Index.open(index_path, readonly=False) as index:
-        add_all_representations(index)
+    _index_with_representations(sources, index_path)
+    with Index.open(index_path) as index:
         n_entries = len(index)
         for query, expected in _queries(pairs, extractor, synthesizer):
             for name, matcher in matchers.items():
                 ranks[name].append(correct_rank([h.id for h in matcher.rank(query, index, None)], expected))
-            result = run_pipeline(cascade, matchers, query, index, top=10)
+            result = run_pipeline(cascade, stage_matchers, query, index, top=10)
             ranks["cascade"].append(correct_rank([h.id for h in result.hits], expected))
             for k, stage in enumerate(result.stages):
                 stage_ranks[k].append(stage.ranks.get(expected))
                 stage_seconds[k].append(stage.seconds)
-        sample = (query.encoded["dhs"], query.features["cqt"].frames,
+        sample = (query.path, query.encoded["dhs"], query.features["cqt"].frames,
                   index.get_array("repr:dhs", expected), index.get_array("features:cqt", expected))
     cascade_label = "cascade " + " -> ".join(s.matcher + (f" (keep {s.keep})" if s.keep else "") for s in cascade.stages)
     rows = []
     for name, label in [*METHODS.items(), ("cascade", cascade_label)]:
         stats = summarize(ranks[name], n_entries)
         rows.append(f"| {label} | {stats['top1']:.1%} | {stats['top5']:.1%} | {stats['mrr']:.3f} | {stats['rank95']} |")
-    survived = [np.mean([r is not None and (stage.keep is None or r <= stage.keep) for r in stage_ranks[k]])
-                for k, stage in enumerate(cascade.stages)]
+    survived = [_survival(stage_ranks[k], stage.keep) if stage.keep else "100%" for k, stage in enumerate(cascade.stages)]
+    brute_first = [r == 1 for r in ranks["dtw"]]
+    fused = stage_ranks[1]  # the cascade's hash-dtw stage: all entries are its candidates here
+    survival = ["| right entry in the top N after hash-dtw, all queries | "
+                + " | ".join(f"{_survival(ranks['hash-dtw'], n)} / {_survival(fused, n)}" for n in SURVIVAL_KEEPS) + " |",
+                f"| ... queries that brute-force DTW ranks first ({sum(brute_first)}) | "
+                + " | ".join(f"{_survival(ranks['hash-dtw'], n, brute_first)} / {_survival(fused, n, brute_first)}"
+                             for n in SURVIVAL_KEEPS) + " |"]
     lines = [
         f"**{title}**: {n_entries} entries, {len(pairs)} queries.", "",
         "| method | top-1 | top-5 | MRR | 95% rank |", "|---|---|---|---|---|", *rows, "",
         "Cascade stages: " + "; ".join(
-            f"{s.matcher} kept the right entry for {survived[k]:.0%} of queries, "
+            f"{s.matcher} kept the right entry for {survived[k]} of queries, "
             f"median {np.median(stage_seconds[k]) * 1000:.1f} ms" for k, s in enumerate(cascade.stages)) + ".", "",
+        "Survival after the hash-dtw stage (Hamming DTW alone / fused with the embedding as in the cascade):", "",
+        "| | " + " | ".join(f"N = {n}" for n in SURVIVAL_KEEPS) + " |", "|---|" + "---|" * len(SURVIVAL_KEEPS),
+        *survival, "",
     ]
     return lines, sample
+
+
+TUNING_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+
+
+def tune_on_validation(n_entries: int, n_queries: int, tmp: Path) -> list[str]:
+    """Survival after the hash-dtw stage on validation songs for several embedding weights: the
+    table the cascade's weight was chosen from (test songs are never used for choosing)."""
+    from seqretrieve.index.store import Index
+    from seqretrieve.matchers.embedding import EmbeddingMatcher
+    from seqretrieve.matchers.hash_dtw import HashDTWMatcher, standardised
+
+    registry = get_registry()
+    synthesizer = registry.create("synthesizer", "tinysoundfont")
+    extractor = registry.create("feature_extractor", "cqt")
+    hashes, embedding = HashDTWMatcher(), EmbeddingMatcher()
+    lines = ["| validation set | weight | " + " | ".join(f"top {n}" for n in SURVIVAL_KEEPS) + " |",
+             "|---|---|" + "---|" * len(SURVIVAL_KEEPS)]
+    for preset in ("easy", "hard"):
+        bench = build_benchmark(POP909, CACHE, n_entries, n_queries, synthesizer, preset=preset, split="validation")
+        index_path = tmp / f"validation-{preset}"
+        _index_with_representations([str(p) for p in bench.recordings], index_path)
+        ranks = {w: [] for w in TUNING_WEIGHTS}
+        with Index.open(index_path) as index:
+            row_of = index.row_of()
+            for query, expected in _queries(bench.queries, extractor, synthesizer):
+                by_id = {h.id: h.score for h in hashes.rank(query, index, None)}
+                ids = index.ids()
+                hash_scores = np.array([by_id[i] for i in ids])
+                distances = embedding.distances(query, index, None)
+                for w in TUNING_WEIGHTS:
+                    fused = standardised(hash_scores) + w * standardised(distances)
+                    right = fused[row_of[expected]]
+                    ranks[w].append(int((fused < right).sum()) + 1)
+        for w in TUNING_WEIGHTS:
+            lines.append(f"| {preset} ({n_entries} entries, {n_queries} queries) | {w:g} | "
+                         + " | ".join(_survival(ranks[w], n) for n in SURVIVAL_KEEPS) + " |")
+    return lines
 
 
 def bach_violin_pairs(tmp: Path) -> tuple[list[str], list[tuple[Path, str]]]:
@@ -104,7 +168,7 @@ def bach_violin_pairs(tmp: Path) -> tuple[list[str], list[tuple[Path, str]]]:
 def accuracy(quick: bool) -> tuple[list[str], tuple]:
     """Accuracy tables on POP909 easy/hard and on the real Bach recordings with distractors."""
     synthesizer = get_registry().create("synthesizer", "tinysoundfont")
-    n_entries, n_queries = (24, 8) if quick else (227, 50)
+    n_entries, n_queries = (24, 8) if quick else (227, 100)
     lines = [
         "Held-out POP909 test songs (never trained on): entries = 30-s excerpts of variants (other "
         "programs, tempo warp; \"hard\" also drops an instrument and warps more); queries = the complete "
@@ -121,14 +185,30 @@ def accuracy(quick: bool) -> tuple[list[str], tuple]:
         easy = build_benchmark(POP909, CACHE, n_entries, 0, synthesizer, preset="easy")
         lines += evaluate_set("Bach violin (real recordings)", [*bach_sources, *map(str, easy.recordings)],
                               bach_pairs, tmp)[0]
+        weight = get_registry().get("pipeline", "cascade").stages[1].options.get("embedding_weight", 0)
+        lines += [f"Choosing the cascade's embedding weight (now {weight:g}) on validation songs: share of "
+                  "queries whose right entry survives the hash-dtw stage with each weight.", "",
+                  *tune_on_validation(n_entries, n_entries if not quick else n_queries, tmp), ""]
     return lines, sample
+
+
+def prepare_query(midi_path: str) -> None:
+    """What a query costs before any matching: read the MIDI, synthesize, CQT, both encoders."""
+    from seqretrieve.audio.midi import load_midi
+    from seqretrieve.features.extract import features_from_midi
+
+    registry = get_registry()
+    extractor = registry.create("feature_extractor", "cqt")
+    frames = features_from_midi(load_midi(midi_path), extractor, registry.create("synthesizer", "tinysoundfont")).frames
+    for name in ("dhs", "pse"):
+        registry.create("representation", name).encode(frames, "midi")
 
 
 def scale(sample, quick: bool) -> list[str]:
     """Time per query per stage at growing index sizes (synthetic embeddings/codes)."""
     from seqretrieve.dtw.align import score_features
     from seqretrieve.matchers.embedding import squared_distances, squared_norms, top_rows
-    from seqretrieve.matchers.hash_dtw import hash_dtw_score
+    from seqretrieve.matchers.hash_dtw import hash_dtw_score, standardised
     from seqretrieve.types import Hit
 
     registry = get_registry()
@@ -136,18 +216,21 @@ def scale(sample, quick: bool) -> list[str]:
     keep_embed, keep_hash = cascade.stages[0].keep, cascade.stages[1].keep
     dtw = registry.create("matcher", "dtw")
     hash_matcher = registry.create("matcher", "hash-dtw")
-    query_codes, query_frames, entry_codes, entry_frames = sample
+    midi_path, query_codes, query_frames, entry_codes, entry_frames = sample
     rng = np.random.default_rng(0)
     repeats = 3 if quick else 5
-    # per-entry costs, measured on the real sample pair
+    prepare = median_seconds(lambda: prepare_query(midi_path), repeats)
+    # per-entry costs, measured on the real sample pair; fusing with the embedding: on keep_embed scores
     hash_one = median_seconds(lambda: hash_dtw_score(query_codes, entry_codes, hash_matcher.penalty,
                                                       hash_matcher.gully), 20, warmup=False)
     dtw_one = median_seconds(lambda: score_features(query_frames, entry_frames, gully=dtw.gully), repeats, warmup=False)
-    hash_stage = keep_embed * hash_one
+    fuse = median_seconds(lambda: standardised(rng.random(keep_embed)) + standardised(rng.random(keep_embed)), 20)
+    hash_stage = keep_embed * hash_one + fuse
     dtw_stage = keep_hash * dtw_one
     query = rng.standard_normal(128).astype(np.float32)
-    lines = [f"| entries | embedding | hash-dtw ({keep_embed}) | dtw ({keep_hash}) | cascade | brute-force DTW (extrapolated) "
-             "| speed-up | index memory (embeddings + codes) |", "|---|---|---|---|---|---|---|---|"]
+    lines = [f"| entries | query prep | embedding | hash-dtw ({keep_embed}) | dtw ({keep_hash}) | cascade "
+             "| query end to end | brute-force DTW (extrapolated) | speed-up | index memory (embeddings + codes) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     curve = []
     for n in (SIZES[:3] if quick else SIZES):
         matrix = np.tanh(rng.standard_normal((n, 128), dtype=np.float32))
@@ -163,8 +246,9 @@ def scale(sample, quick: bool) -> list[str]:
         brute = n * dtw_one
         memory = matrix.nbytes + norms.nbytes + n * (len(entry_codes) * 4 + 8)
         curve.append((n, embed, hash_stage, dtw_stage, brute))
-        lines.append(f"| {n:,} | {embed * 1000:.1f} ms | {hash_stage * 1000:.0f} ms | {dtw_stage * 1000:.0f} ms | "
-                     f"{total:.2f} s | {brute:,.0f} s | {brute / total:,.0f}x | {memory / 2**20:,.0f} MiB |")
+        lines.append(f"| {n:,} | {prepare:.2f} s | {embed * 1000:.1f} ms | {hash_stage * 1000:.0f} ms | "
+                     f"{dtw_stage * 1000:.0f} ms | {total:.2f} s | **{prepare + total:.2f} s** | {brute:,.0f} s | "
+                     f"{brute / total:,.0f}x | {memory / 2**20:,.0f} MiB |")
     plot_scaling(curve, PLOT)
     return [
         f"![time per query vs index size]({PLOT.relative_to(ROOT).as_posix()})", "",
@@ -172,8 +256,10 @@ def scale(sample, quick: bool) -> list[str]:
         f"(one float32 matrix, row norms cached) + selection of the {keep_embed} best + their hits. Hash-DTW and DTW stages rank a fixed "
         f"{keep_embed} and {keep_hash} candidates, so their time is the measured time of one real "
         f"pair ({len(query_codes)} x {len(entry_codes)} codes; {len(query_frames)} x {len(entry_frames)} "
-        f"CQT frames) times that count. Brute force = N x one CQT DTW (extrapolated). Query "
-        "synthesis + CQT (~0.2 s) and encoding are not included.", "", *lines, "",
+        f"CQT frames) times that count (+ the z-score fusion of {keep_embed} hash scores with their "
+        f"embedding distances). Brute force = N x one CQT DTW (extrapolated); the speed-up compares it with "
+        f"the cascade's matching stages. Query prep = reading the MIDI, synthesizing it, its CQT and both "
+        f"encoders (the same for brute force, which needs the CQT).", "", *lines, "",
         f"Hamming DTW vs CQT DTW on the same pair of songs: {hash_one * 1000:.2f} ms vs "
         f"{dtw_one * 1000:.1f} ms = **{dtw_one / hash_one:.0f}x faster** (8x fewer frames per side: "
         f"64x fewer cells; per cell {dtw_one / hash_one / 64:.1f}x).",

@@ -152,10 +152,12 @@ class ComponentSpec:
 
 @dataclass(frozen=True)
 class PipelineStage:
-    """One cascade stage: a matcher name and how many candidates it passes on (None = all)."""
+    """One cascade stage: a matcher name, how many candidates it passes on (None = all) and
+    parameters for its matcher that override the matcher's defaults in this stage only."""
 
     matcher: str
     keep: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

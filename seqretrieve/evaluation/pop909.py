@@ -1,6 +1,7 @@
 """The held-out POP909 retrieval benchmark: MIDI queries against "recordings" of the same songs.
 
-Entries are the songs of the ``test`` split (song number % 4 == 0; never used for training).
+Entries are the songs of the ``test`` split (song number % 4 == 0; never used for training) or,
+for tuning cascade settings, of the ``validation`` split.
 Each "recording" is the song changed as in craffel/alignment-search (other instrument programs,
 smooth tempo warp, dropped instrument, velocity scaling: ``make_variant`` presets), rendered by
 the synthesizer at 22,050 Hz with light noise, and cut to a ``seconds``-long excerpt at a random
@@ -56,14 +57,18 @@ def build_benchmark(
     synthesizer,
     seconds: float = 30.0,
     preset: str = "easy",
+    split: str = "test",
 ) -> BenchmarkSet:
-    """The first ``n_entries`` test-split songs as recordings; the first ``n_queries`` as queries."""
+    """The first ``n_entries`` songs of ``split`` as recordings; the first ``n_queries`` as queries.
+
+    ``split="validation"`` gives a set for tuning cascade settings without touching test songs.
+    """
     from ..training.split import pop909_songs
 
-    songs = pop909_songs(pop909_root, "test")[:n_entries]
+    songs = pop909_songs(pop909_root, split)[:n_entries]
     recordings = []
     for song in songs:
-        out = Path(out_dir) / preset / f"{entry_id(song)}.wav"
+        out = Path(out_dir) / split / preset / f"{entry_id(song)}.wav"
         if not out.exists():
             render_excerpt(song, out, synthesizer, seed=int(song.stem), seconds=seconds, preset=preset)
         recordings.append(out)

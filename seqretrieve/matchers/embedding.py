@@ -71,12 +71,19 @@ class EmbeddingMatcher(RepresentationMatcher):
         super().__init__(representation, max_hits)
         self.name = "embedding"
 
-    def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+    def distances(self, query: QueryData, index, candidates: np.ndarray | None) -> np.ndarray:
+        """Squared distances (K,) float32 from the query's embedding to ``candidates`` (all rows
+        when None), in that order."""
         from ..index.representations import load_matrices
 
         matrices = load_matrices(index, self.model())
-        scores = squared_distances(matrices.embeddings, self.encode_query(query), candidates, matrices.norms)
+        return squared_distances(matrices.embeddings, self.encode_query(query), candidates, matrices.norms)
+
+    def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+        from ..index.representations import load_matrices
+
+        scores = self.distances(query, index, candidates)
         order = top_rows(scores, self.max_hits)
         rows = order if candidates is None else np.asarray(candidates)[order]
-        ids = matrices.ids
+        ids = load_matrices(index, self.model()).ids
         return [Hit(ids[row], float(scores[k])) for row, k in zip(rows.tolist(), order.tolist())]

@@ -12,6 +12,9 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 #: shipped model versions
 DHS_VERSION = "1"
 PSE_VERSION = "2"
+#: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
+#: split (never on test songs): benchmarks/bench_models.py's tuning table
+CASCADE_EMBEDDING_WEIGHT = 1.0
 
 
 def _dhs(**parameters):
@@ -54,8 +57,10 @@ def seqretrieve_representations():
 def seqretrieve_matchers():
     return [
         ComponentSpec("hash-dtw", _hash_dtw, version="1",
-                      description="DTW on Hamming distances of DHS hash sequences",
-                      parameters={"representation": "dhs", "penalty": 15, "gully": 0.9}),
+                      description="DTW on Hamming distances of DHS hash sequences "
+                                  "(embedding_weight > 0: fused with PSE embedding distances)",
+                      parameters={"representation": "dhs", "penalty": 15, "gully": 0.9,
+                                  "embedding": "pse", "embedding_weight": 0.0}),
         ComponentSpec("embedding", _embedding, version="1",
                       description="squared Euclidean distance of PSE embeddings, all entries at once",
                       parameters={"representation": "pse", "max_hits": 10000}),
@@ -67,8 +72,11 @@ def seqretrieve_pipelines():
     return [
         PipelineSpec(
             "cascade",
-            [PipelineStage("embedding", 1000), PipelineStage("hash-dtw", 20), PipelineStage("dtw")],
-            description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes keeps 20 -> CQT DTW",
-            version="1",
+            [PipelineStage("embedding", 1000),
+             PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
+             PipelineStage("dtw")],
+            description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes (fused with the "
+                        "embedding distance) keeps 30 -> CQT DTW",
+            version="2",
         )
     ]

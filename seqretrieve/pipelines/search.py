@@ -35,7 +35,7 @@ class Searcher:
             spec = _override_keep(spec, keep)
         self.index = index
         self.pipeline = spec
-        self.matchers = {stage.matcher: _build_matcher(registry, stage) for stage in spec.stages}
+        self.matchers = build_matchers(spec, registry)
         self.extractor = registry.create("feature_extractor", index.extractor["name"])
         self.synthesizer = registry.create("synthesizer", synthesizer)
 
@@ -50,13 +50,27 @@ class Searcher:
         return run_pipeline(self.pipeline, self.matchers, query, self.index, top)
 
 
-def _build_matcher(registry: Registry, stage):
-    """The stage's matcher; one with a ``max_hits`` parameter returns no more than the stage keeps
-    (building 10,000 hits that the stage then drops costs more than the distances)."""
-    spec = registry.get("matcher", stage.matcher)
-    if stage.keep is not None and "max_hits" in spec.parameters:
-        return spec.create(max_hits=stage.keep)
-    return spec.create()
+def build_matchers(pipeline: PipelineSpec, registry: Registry | None = None) -> dict:
+    """Stage matcher name -> matcher built with the stage's options; one with a ``max_hits``
+    parameter returns no more than the stage keeps (building 10,000 hits that the stage then
+    drops costs more than the distances)."""
+    from ..errors import SeqretrieveError
+
+    registry = registry or get_registry()
+    matchers = {}
+    for stage in pipeline.stages:
+        spec = registry.get("matcher", stage.matcher)
+        unknown = set(stage.options) - set(spec.parameters)
+        if unknown:
+            raise SeqretrieveError(
+                f"pipeline {pipeline.name!r} gives matcher {stage.matcher!r} unknown options "
+                f"{', '.join(sorted(unknown))} (it takes: {', '.join(spec.parameters) or 'none'})"
+            )
+        options = dict(stage.options)
+        if stage.keep is not None and "max_hits" in spec.parameters:
+            options["max_hits"] = stage.keep
+        matchers[stage.matcher] = spec.create(**options)
+    return matchers
 
 
 def _override_keep(spec: PipelineSpec, keep: dict[str, int]) -> PipelineSpec:
@@ -85,7 +99,9 @@ def default_pipeline_name(index, registry: Registry | None = None) -> str:
     stored = set(index.meta.get("representations", {}))
     cascade = pipelines.get("cascade")
     if cascade is not None:
-        needed = {registry.get("matcher", s.matcher).parameters.get("representation") for s in cascade.stages}
-        if needed - {None} <= stored:
+        needed = {value for stage in cascade.stages
+                  for key, value in {**registry.get("matcher", stage.matcher).parameters, **stage.options}.items()
+                  if key in ("representation", "embedding") and value}
+        if needed <= stored:
             return "cascade"
     return DEFAULT_PIPELINE

@@ -127,16 +127,61 @@ def test_matchers_rank_candidates_only(tiny_index, rendered, matcher_name):
 def test_cascade_through_all_three_stages(tiny_index, rendered):
     """The shipped models end to end: embedding keeps 4 of 6, hash-DTW 2, CQT DTW re-ranks."""
     from seqretrieve.index.store import Index
-    from seqretrieve.pipelines.search import _override_keep
     from seqretrieve.pipelines.run import run_pipeline
+    from seqretrieve.pipelines.search import _override_keep, build_matchers
 
     _, _, songs = rendered
     registry = get_registry()
     spec = _override_keep(registry.get("pipeline", "cascade"), {"embedding": 4, "hash-dtw": 2})
-    matchers = {stage.matcher: registry.create("matcher", stage.matcher) for stage in spec.stages}
+    matchers = build_matchers(spec, registry)
+    assert matchers["hash-dtw"].embedding_weight > 0  # the stage's options reach its matcher
     with Index.open(tiny_index) as index:
         for song, midi_features, _ in songs[:3]:
             result = run_pipeline(spec, matchers, query_for(midi_features), index, top=2)
             assert [s.candidates_in for s in result.stages] == [6, 4, 2]
             assert [s.kept for s in result.stages] == [4, 2, 2]
             assert result.hits[0].id == song
+
+
+def test_standardised_scores():
+    from seqretrieve.matchers.hash_dtw import standardised
+
+    z = standardised(np.array([1.0, 2.0, 3.0, np.inf]))
+    np.testing.assert_allclose(z[:3], [-1.224745, 0.0, 1.224745], rtol=1e-6)
+    assert np.isinf(z[3])
+    assert standardised(np.array([5.0, 5.0])).tolist() == [0.0, 0.0]  # no spread: no division by 0
+
+
+def test_hash_dtw_fused_with_the_embedding(tiny_index, rendered):
+    """Fused scores are z(hash) + w * z(embedding) over the candidates; w = 0 is the plain ranking."""
+    from seqretrieve.index.store import Index
+    from seqretrieve.matchers.embedding import EmbeddingMatcher
+    from seqretrieve.matchers.hash_dtw import HashDTWMatcher, standardised
+
+    _, _, songs = rendered
+    candidates = np.array([5, 0, 3, 1])
+    with Index.open(tiny_index) as index:
+        query = query_for(songs[3][1])
+        plain = HashDTWMatcher().rank(query, index, candidates)
+        assert [h.id for h in HashDTWMatcher(embedding_weight=0).rank(query, index, candidates)] == [h.id for h in plain]
+        fused = HashDTWMatcher(embedding_weight=0.7).rank(query, index, candidates)
+        distances = EmbeddingMatcher().distances(query, index, candidates)
+        ids = index.ids()
+    by_id = {h.id: h.score for h in plain}
+    hash_scores = np.array([by_id[ids[r]] for r in candidates])
+    expected = standardised(hash_scores) + 0.7 * standardised(distances)
+    got = {h.id: h.score for h in fused}
+    np.testing.assert_allclose([got[ids[r]] for r in candidates], expected, rtol=1e-6)
+    assert [h.score for h in fused] == sorted(got.values())
+    with pytest.raises(ValueError, match="embedding_weight"):
+        HashDTWMatcher(embedding_weight=-1)
+
+
+def test_unknown_stage_option_is_refused():
+    from seqretrieve.errors import SeqretrieveError
+    from seqretrieve.pipelines.search import build_matchers
+    from seqretrieve.types import PipelineSpec, PipelineStage
+
+    spec = PipelineSpec("mine", [PipelineStage("hash-dtw", 5, {"embeding_weight": 1.0})])
+    with pytest.raises(SeqretrieveError, match="unknown options embeding_weight .*embedding_weight"):
+        build_matchers(spec)
