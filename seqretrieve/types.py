@@ -7,6 +7,7 @@ below; nothing here imports heavy libraries.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
@@ -152,12 +153,31 @@ class ComponentSpec:
 
 @dataclass(frozen=True)
 class PipelineStage:
-    """One cascade stage: a matcher name, how many candidates it passes on (None = all) and
-    parameters for its matcher that override the matcher's defaults in this stage only."""
+    """One cascade stage: a matcher name, how many candidates it passes on and parameters for its
+    matcher that override the matcher's defaults in this stage only.
+
+    ``keep``: an int N >= 1 keeps the best N; a float in (0, 1] keeps that fraction of the
+    stage's candidates (rounded up, at least 1); None keeps all.
+    """
 
     matcher: str
-    keep: int | None = None
+    keep: int | float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        keep = self.keep
+        if isinstance(keep, bool) or not (
+            keep is None or (isinstance(keep, int) and keep >= 1) or (isinstance(keep, float) and 0 < keep <= 1)
+        ):
+            raise ValueError(f"stage {self.matcher!r}: keep must be a count >= 1 or a fraction in (0, 1], not {keep!r}")
+
+    def kept_count(self, candidates: int) -> int:
+        """How many of ``candidates`` this stage passes on."""
+        if self.keep is None:
+            return candidates
+        if isinstance(self.keep, float):
+            return min(candidates, max(1, math.ceil(self.keep * candidates)))
+        return min(candidates, self.keep)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,20 @@ def test_keep_must_name_a_stage(small_index, example_queries):
     assert result.returncode == 1 and "not a stage" in result.stderr
 
 
+def test_keep_as_a_share_of_candidates(small_index, example_queries):
+    result = run_cli("query", example_queries[0], "--index", small_index, "--keep", "dtw=50%", "--explain",
+                     check=True)
+    from seqretrieve.index.store import Index
+
+    with Index.open(small_index) as index:
+        entries = len(index)
+    row = next(line for line in result.stdout.splitlines() if " dtw " in line)
+    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
+    assert cells[2:4] == [str(entries), str(-(-entries // 2))]  # candidates, kept (rounded up)
+    bad = run_cli("query", example_queries[0], "--index", small_index, "--keep", "dtw=0%")
+    assert bad.returncode == 2 and "STAGE=P%" in bad.stderr
+
+
 def test_empty_index_is_one_clear_line(tmp_path, example_queries):
     (tmp_path / "nothing").mkdir()
     run_cli("index", "build", tmp_path / "nothing", "--index", tmp_path / "empty", check=True)

@@ -16,13 +16,22 @@ def register(app: typer.Typer) -> None:
     app.command("query", no_args_is_help=True)(query)
 
 
-def _parse_keep(values: list[str]) -> dict[str, int]:
+def _parse_keep(values: list[str]) -> dict[str, int | float]:
+    """``STAGE=N`` (a count >= 1) or ``STAGE=P%`` (0 < P <= 100: a share of the stage's candidates)."""
     keep = {}
     for value in values:
-        stage, _, count = value.partition("=")
-        if not count.isdigit() or int(count) < 1:
-            raise typer.BadParameter(f"expected STAGE=N with N >= 1, got {value!r}", param_hint="--keep")
-        keep[stage] = int(count)
+        stage, _, amount = value.partition("=")
+        try:
+            share = float(amount[:-1]) if amount.endswith("%") else None
+        except ValueError:
+            share = None
+        if share is not None and 0 < share <= 100:
+            keep[stage] = share / 100
+        elif amount.isdigit() and int(amount) >= 1:
+            keep[stage] = int(amount)
+        else:
+            raise typer.BadParameter(f"expected STAGE=N with N >= 1 or STAGE=P% with 0 < P <= 100, got {value!r}",
+                                     param_hint="--keep")
     return keep
 
 
@@ -34,7 +43,7 @@ def query(
         None, "--pipeline", "-p", help="Matcher pipeline (see `seqretrieve plugins`); default: the best available."
     ),
     keep: list[str] = typer.Option(
-        [], "--keep", help="Override a stage's candidates kept, as STAGE=N (repeatable)."
+        [], "--keep", help="Override what a stage keeps: STAGE=N candidates or STAGE=P% of them (repeatable)."
     ),
     explain: bool = typer.Option(False, "--explain", help="Show each stage's candidates, time and the top hit's rank there."),
     synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),

@@ -1,7 +1,7 @@
 """Runs a pipeline (a cascade of matchers) for one query against an open index.
 
 Stage k ranks the candidates that stage k-1 kept (all entries for the first stage) and passes
-its best ``keep`` on; the last stage's ranking is the answer. Each stage is timed and reported,
+its best ``keep`` on (a count, or a fraction of its candidates); the last stage's ranking is the answer. Each stage is timed and reported,
 so ``--explain`` can show where the final top hit ranked at every stage.
 """
 
@@ -52,13 +52,14 @@ def run_pipeline(
     reports = []
     for stage in pipeline.stages:
         started = time.perf_counter()
+        candidates_in = len(row_of) if candidates is None else len(candidates)
         hits = matchers[stage.matcher].rank(query, index, candidates)
         seconds = time.perf_counter() - started
-        kept = hits if stage.keep is None else hits[: stage.keep]
+        kept = hits[: stage.kept_count(candidates_in)]
         reports.append(
             StageReport(
                 matcher=stage.matcher,
-                candidates_in=len(row_of) if candidates is None else len(candidates),
+                candidates_in=candidates_in,
                 kept=len(kept),
                 seconds=seconds,
                 ranks={hit.id: rank for rank, hit in enumerate(hits, start=1)},

@@ -21,7 +21,7 @@ class Searcher:
         index,
         pipeline: str = DEFAULT_PIPELINE,
         synthesizer: str = "tinysoundfont",
-        keep: dict[str, int] | None = None,
+        keep: dict[str, int | float] | None = None,
         registry: Registry | None = None,
     ):
         registry = registry or get_registry()
@@ -33,6 +33,7 @@ class Searcher:
         spec: PipelineSpec = registry.get("pipeline", pipeline)
         if keep:
             spec = _override_keep(spec, keep)
+        spec = counts_for(spec, len(index))
         self.index = index
         self.pipeline = spec
         self.matchers = build_matchers(spec, registry)
@@ -67,13 +68,26 @@ def build_matchers(pipeline: PipelineSpec, registry: Registry | None = None) -> 
                 f"{', '.join(sorted(unknown))} (it takes: {', '.join(spec.parameters) or 'none'})"
             )
         options = dict(stage.options)
-        if stage.keep is not None and "max_hits" in spec.parameters:
+        if isinstance(stage.keep, int) and "max_hits" in spec.parameters:  # fractions: see counts_for
             options["max_hits"] = stage.keep
         matchers[stage.matcher] = spec.create(**options)
     return matchers
 
 
-def _override_keep(spec: PipelineSpec, keep: dict[str, int]) -> PipelineSpec:
+def counts_for(spec: PipelineSpec, n_entries: int) -> PipelineSpec:
+    """``spec`` with every fractional ``keep`` turned into the count it means for an index of
+    ``n_entries`` (so a first stage keeping 10% of 1M entries builds 100,000 hits, not 1M)."""
+    from dataclasses import replace
+
+    stages, candidates = [], n_entries
+    for stage in spec.stages:
+        kept = stage.kept_count(candidates)
+        stages.append(replace(stage, keep=kept) if isinstance(stage.keep, float) else stage)
+        candidates = kept
+    return replace(spec, stages=stages)
+
+
+def _override_keep(spec: PipelineSpec, keep: dict[str, int | float]) -> PipelineSpec:
     from dataclasses import replace
 
     from ..errors import SeqretrieveError

@@ -185,3 +185,28 @@ def test_unknown_stage_option_is_refused():
     spec = PipelineSpec("mine", [PipelineStage("hash-dtw", 5, {"embeding_weight": 1.0})])
     with pytest.raises(SeqretrieveError, match="unknown options embeding_weight .*embedding_weight"):
         build_matchers(spec)
+
+
+def test_keep_as_a_fraction(tiny_index, rendered):
+    """keep 0.5 of 6 entries -> 3, then 0.5 of 3 -> 2 (rounded up); resolved to counts per index."""
+    from seqretrieve.index.store import Index
+    from seqretrieve.pipelines.run import run_pipeline
+    from seqretrieve.pipelines.search import _override_keep, build_matchers, counts_for
+
+    _, _, songs = rendered
+    fractional = _override_keep(get_registry().get("pipeline", "cascade"), {"embedding": 0.5, "hash-dtw": 0.5})
+    resolved = counts_for(fractional, 6)
+    assert [s.keep for s in resolved.stages] == [3, 2, None]
+    for spec in (fractional, resolved):  # run_pipeline takes either
+        with Index.open(tiny_index) as index:
+            result = run_pipeline(spec, build_matchers(spec), query_for(songs[0][1]), index, top=2)
+        assert [s.candidates_in for s in result.stages] == [6, 3, 2]
+        assert result.hits[0].id == songs[0][0]
+
+
+@pytest.mark.parametrize("keep", [0, -1, 0.0, 1.5, True, "10"])
+def test_bad_keep_is_refused(keep):
+    from seqretrieve.types import PipelineStage
+
+    with pytest.raises(ValueError, match="keep must be"):
+        PipelineStage("dtw", keep)
