@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: install install-test demo test test-fast bench clean
+.PHONY: install install-test demo test test-fast bench models clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,24 @@ test-fast: install-test
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py
+
+# Retrain the shipped models' recipe (hours on 2 cores) into data/models; TensorFlow goes in its own venv.
+TRAIN_VENV ?= .venv-train
+POP909 ?= ../shared/data/pop909
+
+$(TRAIN_VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install -q --upgrade pip "setuptools>=68" wheel
+	$(TRAIN_VENV)/bin/python -m pip install -q -e ".[train]"
+	$(TRAIN_VENV)/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3.7"
+	touch $@
+
+models: $(TRAIN_VENV)/.installed
+	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/pairs
+	$(TRAIN_VENV)/bin/seqretrieve train hash --pairs data/pairs --out data/models --version 1 \
+		--limit 211 --validation-limit 60 --steps 6000 --patience 100
+	$(TRAIN_VENV)/bin/seqretrieve train embed --pairs data/pairs --out data/models --version 2 \
+		--validation-limit 60 --steps 4000 --patience 100
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -29,12 +29,13 @@ def _training():
 
 
 def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: Optional[int],
-           version: str, seed: int, json_output: bool, loss: str) -> None:
+           validation_limit: Optional[int], version: str, seed: int, json_output: bool, loss: str) -> None:
     trainer = _training()
     log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
     sizes = {"hash": {}, "embed": {"batch": 24, "length": 96, "loss": loss}}[kind]
     config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed, **sizes)
-    card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log)
+    card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log,
+                                   validation_limit=validation_limit)
     summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
                "quantisation": card["quantisation"], "validation": card["metrics"]["validation"],
                "folder": str(out / card["name"] / version)}
@@ -109,13 +110,15 @@ def register(app: typer.Typer) -> None:
             steps: int = typer.Option(3000, help="Most training steps."),
             patience: int = typer.Option(8, help="Stop after this many evaluations without improvement."),
             limit: Optional[int] = typer.Option(None, help="At most this many songs per split."),
+            validation_limit: Optional[int] = typer.Option(
+                None, help="At most this many validation songs (default: --limit)."),
             version: str = typer.Option("1", help="Model version folder."),
             seed: int = typer.Option(0, help="Random seed."),
             json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
             loss: str = typer.Option("infonce", help="embed only: 'infonce' or the guide's 'contrastive'."),
             _kind: str = typer.Option(kind, hidden=True),
         ):
-            _train(_kind, pairs, out, steps, patience, limit, version, seed, json_output, loss)
+            _train(_kind, pairs, out, steps, patience, limit, validation_limit, version, seed, json_output, loss)
 
         command.__doc__ = f"Train {help_text} (both sides), early-stopping on validation; export TFLite + card."
         group.command(kind)(command)

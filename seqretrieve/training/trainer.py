@@ -205,14 +205,15 @@ def card_for(config: TrainConfig, stats: dict, pairs_meta: dict, n_train: int, n
 
 
 def train_and_write(config: TrainConfig, pairs_dir: Path, out_dir: Path, version: str = "1",
-                    limit: int | None = None, log=print) -> dict:
-    """The whole ``seqretrieve train hash|embed`` job; returns the written card."""
+                    limit: int | None = None, log=print, validation_limit: int | None = None) -> dict:
+    """The whole ``seqretrieve train hash|embed`` job; returns the written card. ``limit`` caps
+    the songs of each split (first in song order); ``validation_limit`` the validation split's."""
     from .export import write_model
     from .pairs import load_pairs
 
     pairs_meta = json.loads((pairs_dir / "meta.json").read_text())
     train_pairs = load_pairs(pairs_dir / "train", limit)
-    val_pairs = load_pairs(pairs_dir / "validation", limit)
+    val_pairs = load_pairs(pairs_dir / "validation", validation_limit or limit)
     if len(train_pairs) < 2 or len(val_pairs) < 2:
         from ..errors import SeqretrieveError
 

@@ -33,7 +33,8 @@ def test_train_export_and_load(pairs_dir, tmp_path, kind, cls, shape):
     from seqretrieve.training.trainer import TrainConfig, train_and_write
 
     config = TrainConfig(kind, steps=20, eval_every=10, batch=4, length=64, val_crops=8)
-    card = train_and_write(config, pairs_dir, tmp_path / "models", log=lambda line: None)
+    card = train_and_write(config, pairs_dir, tmp_path / "models", log=lambda line: None, validation_limit=3)
+    assert (card["training"]["train_songs"], card["training"]["validation_songs"]) == (4, 3)
     folder = tmp_path / "models" / card["name"] / "1"
     assert card["quantisation"] in ("float16", "float32")
     assert 0 <= card["metrics"]["validation"]["bhattacharyya"] <= 1
