@@ -24,9 +24,16 @@ def cosine_distance(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     X = np.ascontiguousarray(X, dtype=np.float32)
     Y = np.ascontiguousarray(Y, dtype=np.float32)
     out = X @ Y.T
-    np.subtract(np.float32(1.0), out, out=out)
-    np.maximum(out, np.float32(0.0), out=out)
+    _one_minus_clipped(out.reshape(-1))
     return out
+
+
+@njit(cache=True, nogil=True)
+def _one_minus_clipped(values):
+    """values[k] = max(1 - values[k], 0) in place, for (n,) float32: one pass (numpy takes two)."""
+    for k in range(values.shape[0]):
+        v = np.float32(1.0) - values[k]
+        values[k] = v if v > 0 else np.float32(0.0)
 
 
 @intrinsic

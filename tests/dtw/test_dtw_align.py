@@ -122,3 +122,16 @@ def test_bad_frames_are_clear_errors(query, entry, message):
     with pytest.raises(DTWInputError, match=message) as info:
         align_features(query, entry)
     assert isinstance(info.value, SeqretrieveError)
+
+
+@pytest.mark.parametrize("case", ["odd", "even", "split", "ties", "zeros"])
+def test_fast_median_is_exact(case):
+    rng = np.random.default_rng(7)
+    values = {
+        "odd": rng.random(10_001),
+        "even": rng.random(10_000) * 2,
+        "split": np.repeat([0.25, 0.75], 5_000),  # the two middle values lie in different bins
+        "ties": rng.integers(0, 3, 8_192) / 2,
+        "zeros": np.concatenate([np.zeros(6_000), -np.zeros(10), rng.random(4_000)]),
+    }[case].astype(np.float32)
+    assert fast_median(values) == float(np.median(values.astype(np.float64)))

@@ -102,6 +102,19 @@ def test_float_kernel_matches_reference(seed, penalty, gully, band):
     assert cost == cost_ref
 
 
+@pytest.mark.parametrize("shape", [(8, 9), (9, 8), (9, 9), (10, 9), (17, 9), (16, 40), (25, 10), (100, 12), (41, 200)])
+@pytest.mark.parametrize("integer", [False, True])
+def test_unbanded_strips_match_reference_at_their_edges(shape, integer):
+    """Without a band, rows are filled eight at a time on a skewed front: same D and moves."""
+    rng = np.random.default_rng(shape[0] * 1000 + shape[1])
+    C = rng.integers(0, 4, shape).astype(np.uint8) if integer else (rng.integers(0, 4, shape) / 4).astype(np.float32)
+    D_ref, tb_ref, *_ = reference_dtw(C, 1.0, 0.96, None)
+    for inplace in (False, True):
+        D, tb = accumulate(C.copy(), 1.0, None, inplace=inplace)
+        np.testing.assert_array_equal(D, D_ref)
+        np.testing.assert_array_equal(tb[1:, 1:], tb_ref[1:, 1:])
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("penalty", [0, 15, 2.5])
 def test_hamming_kernel_matches_reference(seed, penalty):
