@@ -60,6 +60,18 @@ def test_keep_must_name_a_stage(small_index, example_queries):
     assert result.returncode == 1 and "not a stage" in result.stderr
 
 
+def test_json_explain_adds_one_stages_line_per_query(small_index, example_queries):
+    import json
+
+    result = run_cli("query", example_queries[0], "--index", small_index, "--json", "--explain", "--top", "2",
+                     check=True)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("rank") for line in lines] == [1, 2, None]
+    (stage,) = lines[-1]["stages"]
+    assert stage["matcher"] == "dtw" and stage["kept"] == stage["candidates"] and stage["top_hit_rank"] == 1
+    assert lines[-1]["query"] == str(example_queries[0]) and stage["seconds"] > 0
+
+
 def test_keep_as_a_share_of_candidates(small_index, example_queries):
     result = run_cli("query", example_queries[0], "--index", small_index, "--keep", "dtw=50%", "--explain",
                      check=True)

@@ -45,7 +45,9 @@ def query(
     keep: list[str] = typer.Option(
         [], "--keep", help="Override what a stage keeps: STAGE=N candidates or STAGE=P% of them (repeatable)."
     ),
-    explain: bool = typer.Option(False, "--explain", help="Show each stage's candidates, time and the top hit's rank there."),
+    explain: bool = typer.Option(
+        False, "--explain",
+        help="Show each stage's candidates, time and the top hit's rank there (with --json: one more line per query)."),
     synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
     json_output: bool = JSON_OPTION,
 ) -> None:
@@ -89,6 +91,9 @@ def query(
                             **_metadata_fields(opened.metadata(hit.id)),
                         }
                     )
+                if explain:
+                    emit_json({"query": str(midi_file), "pipeline": searcher.pipeline.name,
+                               "stages": result.explain()})
             else:
                 print_hits(result, opened, searcher.pipeline.name)
                 if explain:

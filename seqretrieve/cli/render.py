@@ -27,10 +27,12 @@ def print_explain(result) -> None:
     """Per stage: candidates in, kept, seconds, and where the final top hit ranked there."""
     table = Table(title="stages", title_justify="left")
     for column in ("stage", "matcher", "candidates", "kept", "seconds", "top hit's rank"):
-        table.add_column(column, justify="right" if column != "matcher" else "left")
-    top_id = result.hits[0].id if result.hits else None
-    ranks = result.rank_at_stages(top_id) if top_id else [None] * len(result.stages)
-    for number, (stage, rank) in enumerate(zip(result.stages, ranks), start=1):
-        table.add_row(str(number), stage.matcher, str(stage.candidates_in), str(stage.kept),
-                      f"{stage.seconds:.3f}", "-" if rank is None else str(rank))
+        table.add_column(column, justify="right" if column != "matcher" else "left", overflow="fold")
+    for row in result.explain():
+        options = ", ".join(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
+                            for key, value in row["options"].items())
+        rank = row["top_hit_rank"]
+        table.add_row(str(row["stage"]), row["matcher"] + (f" ({options})" if options else ""),
+                      str(row["candidates"]), str(row["kept"]), f"{row['seconds']:.3f}",
+                      "-" if rank is None else str(rank))
     stdout.print(table)

@@ -24,6 +24,7 @@ class StageReport:
     kept: int
     seconds: float
     ranks: dict[str, int] = field(repr=False, default_factory=dict)
+    options: dict = field(default_factory=dict)  # the stage's matcher options (PipelineStage.options)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ class QueryResult:
     def rank_at_stages(self, entry_id: str) -> list[int | None]:
         """Where ``entry_id`` ranked at each stage (None where it had been pruned before)."""
         return [stage.ranks.get(entry_id) for stage in self.stages]
+
+    def explain(self) -> list[dict]:
+        """Per stage: matcher, its options, candidates in, kept, seconds and where the final top
+        hit ranked there (None: pruned before that stage, or no hits)."""
+        top_id = self.hits[0].id if self.hits else None
+        ranks = self.rank_at_stages(top_id) if top_id else [None] * len(self.stages)
+        return [{"stage": number, "matcher": stage.matcher, "options": stage.options,
+                 "candidates": stage.candidates_in, "kept": stage.kept, "seconds": stage.seconds,
+                 "top_hit_rank": rank}
+                for number, (stage, rank) in enumerate(zip(self.stages, ranks), start=1)]
 
 
 def run_pipeline(
@@ -63,6 +74,7 @@ def run_pipeline(
                 kept=len(kept),
                 seconds=seconds,
                 ranks={hit.id: rank for rank, hit in enumerate(hits, start=1)},
+                options=dict(stage.options),
             )
         )
         candidates = np.fromiter((row_of[hit.id] for hit in kept), dtype=np.int64, count=len(kept))

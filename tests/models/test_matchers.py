@@ -141,6 +141,9 @@ def test_cascade_through_all_three_stages(tiny_index, rendered):
             assert [s.candidates_in for s in result.stages] == [6, 4, 2]
             assert [s.kept for s in result.stages] == [4, 2, 2]
             assert result.hits[0].id == song
+            explained = result.explain()
+            assert [s["options"] for s in explained] == [{}, {"embedding_weight": 1.0}, {}]
+            assert explained[-1]["top_hit_rank"] == 1
 
 
 def test_standardised_scores():
