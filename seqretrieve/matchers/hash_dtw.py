@@ -135,7 +135,7 @@ class HashDTWMatcher(RepresentationMatcher):
         scores = hash_dtw_scores(codes, matrices.codes, matrices.offsets, rows,
                                  _whole(self.penalty), float(self.gully))
         if self.embedding is not None:
-            distances = self.embedding.distances(query, index, rows)
+            distances = self.embedding.distances(query, index, candidates)  # None: all, no copy
             scores = standardised(scores) + self.embedding_weight * standardised(distances)
         order = top_rows(scores, self.max_hits)
         return [Hit(matrices.ids[rows[k]], float(scores[k])) for k in order.tolist()]

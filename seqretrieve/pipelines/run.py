@@ -1,8 +1,9 @@
 """Runs a pipeline (a cascade of matchers) for one query against an open index.
 
 Stage k ranks the candidates that stage k-1 kept (all entries for the first stage) and passes
-its best ``keep`` on (a count, or a fraction of its candidates); the last stage's ranking is the answer. Each stage is timed and reported,
-so ``--explain`` can show where the final top hit ranked at every stage.
+its best ``keep`` on (a count, or a fraction of its candidates); the last stage's ranking is the
+answer. Each stage is timed and reported, so ``--explain`` can show where the final top hit
+ranked at every stage.
 """
 
 from __future__ import annotations

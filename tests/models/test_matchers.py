@@ -170,6 +170,9 @@ def test_hash_dtw_fused_with_the_embedding(tiny_index, rendered):
         fused = HashDTWMatcher(embedding_weight=0.7).rank(query, index, candidates)
         distances = EmbeddingMatcher().distances(query, index, candidates)
         ids = index.ids()
+        every = np.arange(len(ids))
+        assert ([(h.id, h.score) for h in HashDTWMatcher(embedding_weight=0.7).rank(query, index, None)]
+                == [(h.id, h.score) for h in HashDTWMatcher(embedding_weight=0.7).rank(query, index, every)])
     by_id = {h.id: h.score for h in plain}
     hash_scores = np.array([by_id[ids[r]] for r in candidates])
     expected = standardised(hash_scores) + 0.7 * standardised(distances)
