@@ -124,13 +124,12 @@ def tune_on_validation(n_entries: int, n_queries: int, tmp: Path) -> list[str]:
     """Survival after the hash-dtw stage on validation songs for several embedding weights: the
     table the cascade's weight was chosen from (test songs are never used for choosing)."""
     from seqretrieve.index.store import Index
-    from seqretrieve.matchers.embedding import EmbeddingMatcher
-    from seqretrieve.matchers.hash_dtw import HashDTWMatcher, standardised
+    from seqretrieve.matchers.hash_dtw import HashDTWMatcher
 
     registry = get_registry()
     synthesizer = registry.create("synthesizer", "tinysoundfont")
     extractor = registry.create("feature_extractor", "cqt")
-    hashes, embedding = HashDTWMatcher(), EmbeddingMatcher()
+    matchers = {w: HashDTWMatcher(embedding_weight=w) for w in TUNING_WEIGHTS}
     lines = ["| validation set | weight | " + " | ".join(f"top {n}" for n in SURVIVAL_KEEPS) + " |",
              "|---|---|" + "---|" * len(SURVIVAL_KEEPS)]
     for preset in ("easy", "hard"):
@@ -139,16 +138,9 @@ def tune_on_validation(n_entries: int, n_queries: int, tmp: Path) -> list[str]:
         _index_with_representations([str(p) for p in bench.recordings], index_path)
         ranks = {w: [] for w in TUNING_WEIGHTS}
         with Index.open(index_path) as index:
-            row_of = index.row_of()
             for query, expected in _queries(bench.queries, extractor, synthesizer):
-                by_id = {h.id: h.score for h in hashes.rank(query, index, None)}
-                ids = index.ids()
-                hash_scores = np.array([by_id[i] for i in ids])
-                distances = embedding.distances(query, index, None)
-                for w in TUNING_WEIGHTS:
-                    fused = standardised(hash_scores) + w * standardised(distances)
-                    right = fused[row_of[expected]]
-                    ranks[w].append(int((fused < right).sum()) + 1)
+                for w, matcher in matchers.items():
+                    ranks[w].append(correct_rank([h.id for h in matcher.rank(query, index, None)], expected))
         for w in TUNING_WEIGHTS:
             lines.append(f"| {preset} ({n_entries} entries, {n_queries} queries) | {w:g} | "
                          + " | ".join(_survival(ranks[w], n) for n in SURVIVAL_KEEPS) + " |")
