@@ -205,7 +205,8 @@ def prepare_query(midi_path: str) -> None:
 def scale(sample, shares: dict, quick: bool) -> list[str]:
     """Time per query per stage at growing index sizes (synthetic embeddings/codes)."""
     from seqretrieve.dtw.align import score_features
-    from seqretrieve.matchers.embedding import squared_distances, squared_norms, top_rows
+    from seqretrieve.index.representations import squared_norms
+    from seqretrieve.matchers.embedding import squared_distances, top_rows
     from seqretrieve.matchers.hash_dtw import hash_dtw_score, standardised
     from seqretrieve.types import Hit
 

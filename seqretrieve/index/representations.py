@@ -25,6 +25,11 @@ import numpy as np
 from ..errors import IndexError_
 
 
+def squared_norms(matrix: np.ndarray) -> np.ndarray:
+    """|m_r|^2 of every row of ``matrix`` (N, E) -> (N,) float32 (computed once per index)."""
+    return np.einsum("ij,ij->i", matrix, matrix)
+
+
 @dataclass(frozen=True)
 class Matrices:
     """Contiguous arrays of one representation, row-aligned with ``ids``.
@@ -43,7 +48,7 @@ class Matrices:
         """A copy with ``norms`` computed (embeddings only)."""
         if self.embeddings is None:
             return self
-        return Matrices(self.ids, self.embeddings, norms=np.einsum("ij,ij->i", self.embeddings, self.embeddings))
+        return Matrices(self.ids, self.embeddings, norms=squared_norms(self.embeddings))
 
 
 def _paths(index, name: str) -> dict[str, Path]:

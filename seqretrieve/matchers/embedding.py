@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..index.representations import squared_norms
 from ..types import Hit, QueryData
-
-
-def squared_norms(matrix: np.ndarray) -> np.ndarray:
-    """|m_r|^2 of every row of ``matrix`` (N, E) -> (N,) float32 (computed once per index)."""
-    return np.einsum("ij,ij->i", matrix, matrix)
 
 
 def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None,

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from seqretrieve.errors import ModelMismatchError
-from seqretrieve.matchers.embedding import squared_distances, squared_norms, top_rows
+from seqretrieve.index.representations import squared_norms
+from seqretrieve.matchers.embedding import squared_distances, top_rows
 from seqretrieve.matchers.hash_dtw import hash_dtw_score
 from seqretrieve.registry import get_registry
 
