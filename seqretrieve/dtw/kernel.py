@@ -29,7 +29,7 @@ DIAGONAL, FROM_ABOVE, FROM_LEFT = 0, 1, 2
 
 
 @njit(inline="always")
-def _step(diag, above, left_pen, phi):
+def best_predecessor(diag, above, left_pen, phi):
     """Best predecessor of one cell: (its penalised cost, move code).
 
     ``diag`` = D[i-1, j-1], ``above`` = D[i-1, j], ``left_pen`` = D[i, j-1] + phi.
@@ -44,7 +44,7 @@ def _step(diag, above, left_pen, phi):
 @njit(inline="always")
 def _cell(C, D, tb, i, j, phi, left):
     """Fill D[i, j] and tb[i, j] given ``left`` = D[i, j-1]; returns D[i, j]."""
-    best, move = _step(D[i - 1, j - 1], D[i - 1, j], left + phi, phi)
+    best, move = best_predecessor(D[i - 1, j - 1], D[i - 1, j], left + phi, phi)
     value = best + C[i, j]
     D[i, j] = value
     tb[i, j] = move

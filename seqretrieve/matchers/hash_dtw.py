@@ -4,8 +4,8 @@ The query's codes (MIDI network) are compared with each candidate's codes (audio
 sliced from the index's contiguous code array (loaded once per process). One numba loop scores
 all candidates: Hamming distances computed on the fly with the ``ctpop`` intrinsic, two rolling
 rows of accumulated cost and path length, no matrix allocated. Semantics are those of
-:func:`seqretrieve.dtw.align.score_codes` (free start, additive penalty, gully end, ties to the
-diagonal); the score is cost / path length in bits.
+:func:`seqretrieve.dtw.align.score_codes` (free start, additive penalty, gully end, the same
+``best_predecessor`` tie rules as the DTW kernels); the score is cost / path length in bits.
 
 With ``embedding_weight`` w > 0 the ranking fuses two views of each candidate: the Hamming-DTW
 score and the embedding distance, each standardised over the candidates (z-scores), summed as
@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit
 
 from ..dtw.distance import xor_popcount32
+from ..dtw.kernel import DIAGONAL, FROM_ABOVE, best_predecessor
 from ..types import Hit, QueryData
 from .embedding import EmbeddingMatcher, RepresentationMatcher, top_rows
 
@@ -52,13 +53,8 @@ def _score_one(query, entry, phi, gully):
         D[cur, 0] = left
         L[cur, 0] = left_l
         for j in range(1, m):
-            diag, above_pen, left_pen = D[prev, j - 1], D[prev, j] + phi, left + phi
-            take_diag = diag <= above_pen
-            best = diag if take_diag else above_pen
-            length = L[prev, j - 1] if take_diag else L[prev, j]
-            take_left = left_pen < best
-            best = left_pen if take_left else best
-            length = left_l if take_left else length
+            best, move = best_predecessor(D[prev, j - 1], D[prev, j], left + phi, phi)
+            length = L[prev, j - 1] if move == DIAGONAL else L[prev, j] if move == FROM_ABOVE else left_l
             left = best + cost[j]
             left_l = length + np.int32(1)
             D[cur, j] = left
