@@ -42,18 +42,23 @@ def example_queries() -> list[Path]:
     return queries
 
 
-@pytest.fixture(scope="session")
-def small_index(tmp_path_factory, example_queries) -> Path:
-    """A real LMDB index of 4 recordings (other programs, tempo warp) of the first 4 example
-    queries, with their metadata; its WAVs are in ``small_index.parent / "recordings"``."""
+def build_small_index(workdir: Path, queries: list[Path]) -> Path:
+    """Render recordings (other programs, tempo warp; seeds 0..3) of the first 4 ``queries`` into
+    ``workdir / "recordings"`` and index them with the examples' metadata; returns the index path."""
     from .demo import make_recording
     from .index.build import build_index
     from .registry import get_registry
 
-    workdir = tmp_path_factory.mktemp("small-index")
     synthesizer = get_registry().create("synthesizer", "tinysoundfont")
-    for seed, midi in enumerate(example_queries[:4]):
+    for seed, midi in enumerate(queries[:4]):
         make_recording(midi, workdir / "recordings" / f"{midi.stem}.wav", synthesizer, seed)
     build_index([str(workdir / "recordings")], str(workdir / "index"),
                 metadata_file=str(EXAMPLES / "metadata.csv"), workers=1)
     return workdir / "index"
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, example_queries) -> Path:
+    """A real LMDB index of 4 recordings (other programs, tempo warp) of the first 4 example
+    queries, with their metadata; its WAVs are in ``small_index.parent / "recordings"``."""
+    return build_small_index(tmp_path_factory.mktemp("small-index"), example_queries)
