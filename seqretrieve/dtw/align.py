@@ -17,6 +17,7 @@ import numpy as np
 
 from .checks import check_finite_frames, check_frames
 from .distance import cosine_distance, hamming_distance
+from .hamming import hamming_dtw_score
 from .kernel import dtw_path, dtw_score
 from .median import fast_median
 
@@ -120,8 +121,10 @@ def score_codes(
     entry_codes: np.ndarray,
     penalty: float = CODES_PENALTY,
     gully: float = CODES_GULLY,
-    band: float | None = None,
 ) -> float:
-    """:func:`align_codes`'s score (cost / path length, lower is better) without the path."""
-    cost, length, *_ = dtw_score(hamming_distance(query_codes, entry_codes), penalty, gully, band)
-    return cost / length
+    """:func:`align_codes`'s score (cost / path length, lower is better) without the path.
+
+    One entry of :func:`seqretrieve.dtw.hamming.hamming_dtw_scores`, the kernel that scores
+    many entries at once; +inf when either side is empty.
+    """
+    return hamming_dtw_score(query_codes, entry_codes, penalty, gully)

@@ -8,7 +8,6 @@ import pytest
 from seqretrieve.errors import ModelMismatchError
 from seqretrieve.index.representations import squared_norms
 from seqretrieve.matchers.embedding import squared_distances, top_rows
-from seqretrieve.matchers.hash_dtw import hash_dtw_score
 from seqretrieve.registry import get_registry
 
 from .conftest import query_for
@@ -33,34 +32,6 @@ def test_top_rows_best_first(rng):
     scores = rng.random(1000)
     assert top_rows(scores, 10).tolist() == np.argsort(scores)[:10].tolist()
     assert top_rows(scores, None).tolist() == np.argsort(scores).tolist()
-
-
-def test_hash_dtw_score(rng):
-    codes = rng.integers(0, 2**32, size=60, dtype=np.uint32)
-    assert hash_dtw_score(codes, codes, 4.0, 0.9) == 0.0
-    other = rng.integers(0, 2**32, size=60, dtype=np.uint32)
-    assert hash_dtw_score(codes, other, 4.0, 0.9) > 8  # random codes differ in ~16 bits
-    assert hash_dtw_score(codes[:0], other, 4.0, 0.9) == np.inf
-    # a subsequence of the entry matches perfectly (free start, gully)
-    assert hash_dtw_score(codes[10:40], codes, 4.0, 0.9) == 0.0
-
-
-def test_fused_hash_dtw_equals_the_reference_kernel(rng):
-    from seqretrieve.dtw.align import score_codes
-    from seqretrieve.matchers.hash_dtw import hash_dtw_scores
-
-    entries = [rng.integers(0, 2**32, size=int(m), dtype=np.uint32) for m in rng.integers(1, 40, 30)]
-    entries[5] = entries[4][2:20] ^ np.uint32(3)  # near-copies exercise ties and short paths
-    query = np.concatenate([entries[4][:25], rng.integers(0, 2**32, size=9, dtype=np.uint32)])
-    offsets = np.concatenate([[0], np.cumsum([len(e) for e in entries])]).astype(np.int64)
-    codes = np.concatenate(entries)
-    rows = np.array([7, 4, 5, 0, 29], np.int64)
-    for penalty, gully in [(4, 0.9), (15, 0.9), (0, 0.5), (3, 1.0), (2, 0.0)]:
-        got = hash_dtw_scores(query, codes, offsets, rows, np.int32(penalty), gully)
-        expected = [score_codes(query, entries[r], penalty, gully) for r in rows]
-        np.testing.assert_allclose(got, expected, rtol=1e-9)
-    with pytest.raises(ValueError, match="whole number"):
-        hash_dtw_score(query, entries[0], 2.5, 0.9)
 
 
 def test_index_holds_representations_and_matrices(tiny_index, rendered):
