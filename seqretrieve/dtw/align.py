@@ -79,9 +79,12 @@ def align_features(
     entry_frames: np.ndarray,
     penalty: float | None = None,
     gully: float = 0.96,
-    band: float | None = None,
+    band=None,
 ) -> AlignmentResult:
-    """Align query frames (N, D) to entry frames (M, D); ``penalty`` None = median distance."""
+    """Align query frames (N, D) to entry frames (M, D); ``penalty`` None = median distance.
+
+    ``band``: None (full DTW), a fraction, or per-row column limits (see
+    :func:`seqretrieve.dtw.kernel.row_limits`)."""
     C, phi = _feature_costs(query_frames, entry_frames, penalty)
     p, q, cost = dtw_path(C, phi, gully, band, inplace=False)
     score = normalized_score(C, cost, len(p), p[0], p[-1], q[0], q[-1])
@@ -93,7 +96,7 @@ def score_features(
     entry_frames: np.ndarray,
     penalty: float | None = None,
     gully: float = 0.96,
-    band: float | None = None,
+    band=None,
 ) -> tuple[float, float]:
     """(score, confidence) of :func:`align_features` without building the path: for ranking."""
     C, phi = _feature_costs(query_frames, entry_frames, penalty)

@@ -9,7 +9,9 @@ column ``g``, ``g = int(gully * min(N, M))`` (``min(N, M) - 1`` when gully >= 1)
 the last column only when its best is strictly cheaper. The traceback stops on row or column 0.
 
 A band of relative width ``band`` keeps only cells near the diagonal stretched from (0, 0) to
-(N-1, M-1), as djitw's ``band_mask``; cells outside it cost infinity.
+(N-1, M-1), as djitw's ``band_mask``; cells outside it cost infinity. ``band`` may instead be
+a pair of (N,) arrays, the first and last allowed column of each row (any shape of band, e.g.
+one around a coarser path: :mod:`seqretrieve.dtw.guide`); a row with first > last is closed.
 
 Costs are accumulated in float32, or exactly in int32 when C is uint8 (Hamming distances) and
 the penalty a whole number. The caller's matrix is never written unless ``inplace=True``.
@@ -196,12 +198,24 @@ def _prepare(C: np.ndarray, penalty: float):
     return C, np.float32, np.float32(penalty), np.float32(np.inf)
 
 
+def row_limits(n: int, m: int, band) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) allowed column of each of ``n`` rows for ``band``: a fraction (see
+    :func:`band_limits`) or already a pair of (n,) integer arrays."""
+    if not isinstance(band, tuple):
+        return band_limits(n, m, band)
+    lo, hi = (np.ascontiguousarray(limit, np.int64) for limit in band)
+    if lo.shape != (n,) or hi.shape != (n,):
+        raise DTWInputError(f"row limits must be two ({n},) arrays, got {lo.shape} and {hi.shape}")
+    return np.clip(lo, 0, m), np.clip(hi, -1, m - 1)
+
+
 def accumulate(
-    C: np.ndarray, penalty: float, band: float | None = None, inplace: bool = False
+    C: np.ndarray, penalty: float, band=None, inplace: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Accumulated cost D (N, M) and traceback (N, M) uint8 (0 diagonal, 1 from above, 2 left).
 
-    ``inplace=True`` writes D into ``C`` itself when C is already a C-contiguous float32 array.
+    ``band``: None, a fraction or per-row limits (:func:`row_limits`). ``inplace=True`` writes
+    D into ``C`` itself when C is already a C-contiguous float32 array.
     """
     C, acc, phi, big = _prepare(C, penalty)
     reuse = inplace and C.dtype == acc
@@ -210,12 +224,12 @@ def accumulate(
     if band is None:
         _forward_unbanded(C, D, tb, phi)
     else:
-        _forward(C, D, tb, phi, *band_limits(*C.shape, band), big)
+        _forward(C, D, tb, phi, *row_limits(*C.shape, band), big)
     return D, tb
 
 
 def dtw_path(
-    C: np.ndarray, penalty: float, gully: float = 0.96, band: float | None = None,
+    C: np.ndarray, penalty: float, gully: float = 0.96, band=None,
     inplace: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Best path (p (K,), q (K,) int64, start first) through C (N, M) and its total cost."""
@@ -226,7 +240,7 @@ def dtw_path(
 
 
 def dtw_score(
-    C: np.ndarray, penalty: float, gully: float = 0.96, band: float | None = None
+    C: np.ndarray, penalty: float, gully: float = 0.96, band=None
 ) -> tuple[float, int, int, int, int, int]:
     """(cost, path length, p_min, p_max, q_min, q_max) of :func:`dtw_path`'s path, without it.
 

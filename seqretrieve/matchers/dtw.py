@@ -2,6 +2,11 @@
 
 Every candidate is scored with :func:`seqretrieve.dtw.align.score_features` (djitw semantics,
 median penalty, gully); entries are ranked by the normalised path score, lower is better.
+
+With ``guide`` (a hash representation, e.g. "dhs") each candidate's DTW fills only a band of
+``radius`` frames around its Hamming-DTW path on the codes, scaled to frames
+(:mod:`seqretrieve.dtw.guide`): far fewer cells, and the same score wherever the band holds the
+full path. The cascade's last stage uses it; ``seqretrieve align`` keeps full DTW.
 """
 
 from __future__ import annotations
@@ -10,15 +15,27 @@ import numpy as np
 
 from ..types import Hit, QueryData
 
+#: frames kept on each side of the guide path's blocks (2 codes of 8 frames)
+GUIDE_RADIUS = 16
+
 
 class FeatureDTWMatcher:
     """Ranks entries by DTW on stored features of ``extractor`` (None: the index's extractor)."""
 
-    def __init__(self, extractor: str | None = None, gully: float = 0.96, band: float | None = None):
+    def __init__(self, extractor: str | None = None, gully: float = 0.96, band: float | None = None,
+                 guide: str | None = None, radius: int = GUIDE_RADIUS):
         self.name = "dtw"
         self.extractor = extractor
         self.gully = gully
         self.band = band
+        self.radius = int(radius)
+        if guide is not None and band is not None:
+            raise ValueError("the dtw matcher takes either a band or a guide, not both")
+        self.guide = None
+        if guide is not None:
+            from .embedding import RepresentationMatcher
+
+            self.guide = RepresentationMatcher(guide, None)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
@@ -29,12 +46,34 @@ class FeatureDTWMatcher:
         db = f"features:{extractor}"
         ids = index.ids()
         rows = range(len(ids)) if candidates is None else candidates
+        band = (self._band_for(query, index, len(query_frames)) if self.guide is not None
+                else lambda row, m: self.band)
         hits = []
         for row in rows:
             entry_id = ids[int(row)]
-            score, confidence = score_features(
-                query_frames, index.get_array(db, entry_id), gully=self.gully, band=self.band
-            )
+            entry_frames = index.get_array(db, entry_id)
+            score, confidence = score_features(query_frames, entry_frames, gully=self.gully,
+                                               band=band(int(row), len(entry_frames)))
             hits.append(Hit(entry_id, float(score), float(confidence)))
         hits.sort(key=lambda hit: hit.score)
         return hits
+
+    def _band_for(self, query: QueryData, index, n: int):
+        """``band(row, m)``: per-row limits for the query's ``n`` frames and entry ``row``'s
+        ``m`` around the Hamming-DTW path of their codes; None (full DTW) where a side has none."""
+        from ..dtw.align import align_codes
+        from ..dtw.guide import band_around_path
+        from ..index.representations import load_matrices
+
+        matrices = load_matrices(index, self.guide.model())
+        codes = np.ascontiguousarray(self.guide.encode_query(query), np.uint32)
+        scale = max(1, round(n / max(len(codes), 1)))
+
+        def band(row: int, m: int):
+            entry = matrices.codes[matrices.offsets[row]:matrices.offsets[row + 1]]
+            if len(codes) == 0 or len(entry) == 0:
+                return None
+            path = align_codes(codes, entry)
+            return band_around_path(path.path_query, path.path_entry, n, m, scale, self.radius)
+
+        return band

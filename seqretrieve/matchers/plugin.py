@@ -8,14 +8,15 @@ from ..types import ComponentSpec
 
 @hookimpl
 def seqretrieve_matchers():
-    from .dtw import FeatureDTWMatcher
+    from .dtw import GUIDE_RADIUS, FeatureDTWMatcher
 
     return [
         ComponentSpec(
             "dtw",
             FeatureDTWMatcher,
             version="1",
-            description="DTW on the index's feature frames (cosine distance, median penalty, gully 0.96): brute force",
-            parameters={"extractor": None, "gully": 0.96, "band": None},
+            description="DTW on the index's feature frames (cosine distance, median penalty, gully 0.96); "
+                        "guide=<hash representation>: only a band around each entry's Hamming-DTW path",
+            parameters={"extractor": None, "gully": 0.96, "band": None, "guide": None, "radius": GUIDE_RADIUS},
         )
     ]

@@ -96,6 +96,25 @@ def test_matchers_rank_candidates_only(tiny_index, rendered, matcher_name):
     assert [h.score for h in hits] == sorted(h.score for h in hits)
 
 
+def test_dtw_guided_by_hash_paths_keeps_the_right_entries_score(tiny_index, rendered):
+    """A band around each entry's Hamming-DTW path: the right entry keeps its full-DTW score
+    (the band holds its path) and stays first."""
+    from seqretrieve.index.store import Index
+
+    _, _, songs = rendered
+    full = get_registry().create("matcher", "dtw")
+    guided = get_registry().create("matcher", "dtw", guide="dhs")
+    with Index.open(tiny_index) as index:
+        for song, midi_features, _ in songs[:3]:
+            query = query_for(midi_features)
+            expected = {h.id: h.score for h in full.rank(query, index, np.arange(6))}
+            hits = guided.rank(query, index, np.arange(6))
+            assert hits[0].id == song == min(expected, key=expected.get)
+            assert hits[0].score == expected[song]
+    with pytest.raises(ValueError, match="band or a guide"):
+        get_registry().create("matcher", "dtw", guide="dhs", band=0.1)
+
+
 def test_cascade_through_all_three_stages(tiny_index, rendered):
     """The shipped models end to end: embedding keeps 4 of 6, hash-DTW 2, CQT DTW re-ranks."""
     from seqretrieve.index.store import Index
