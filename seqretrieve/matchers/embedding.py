@@ -6,6 +6,8 @@ All distances come from one product with the contiguous (N, E) float32 matrix of
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..index.representations import squared_norms
@@ -37,6 +39,19 @@ def top_rows(scores: np.ndarray, limit: int | None) -> np.ndarray:
     return np.argsort(scores, kind="stable")
 
 
+def shared_model(name: str):
+    """The representation model ``name`` of the current registry, built once per process: every
+    matcher (and stage) using it shares its card, checksum and TFLite interpreters."""
+    from ..registry import get_registry
+
+    return _model_of(get_registry(), name)
+
+
+@lru_cache(maxsize=None)
+def _model_of(registry, name: str):
+    return registry.create("representation", name)
+
+
 class RepresentationMatcher:
     """Shared: resolves the representation lazily (so building a matcher costs nothing) and
     encodes the query once into ``query.encoded``."""
@@ -48,9 +63,7 @@ class RepresentationMatcher:
 
     def model(self):
         if self._model is None:
-            from ..registry import get_registry
-
-            self._model = get_registry().create("representation", self.representation)
+            self._model = shared_model(self.representation)
         return self._model
 
     def encode_query(self, query: QueryData) -> np.ndarray:

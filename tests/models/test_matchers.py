@@ -115,6 +115,14 @@ def test_dtw_guided_by_hash_paths_keeps_the_right_entries_score(tiny_index, rend
         get_registry().create("matcher", "dtw", guide="dhs", band=0.1)
 
 
+def test_matchers_share_one_model_per_representation():
+    """One process, warm: every stage using "pse" or "dhs" uses the same model object."""
+    registry = get_registry()
+    fused = registry.create("matcher", "hash-dtw", embedding_weight=1.0)
+    assert fused.embedding.model() is registry.create("matcher", "embedding").model()
+    assert registry.create("matcher", "dtw", guide="dhs").guide.model() is fused.model()
+
+
 def test_cascade_through_all_three_stages(tiny_index, rendered):
     """The shipped models end to end: embedding keeps 4 of 6, hash-DTW 2, CQT DTW re-ranks."""
     from seqretrieve.index.store import Index
