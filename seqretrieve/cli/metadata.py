@@ -13,11 +13,12 @@ from typing import IO, Iterator, Optional
 
 import typer
 
+from ..metadata.evidence import DEFAULT_MIN_SCORE
 from .options import JSON_OPTION
 
 CLEAN_FIELDS = ("path", "artist", "title", "confidence", "flags", "rules", "work", "catalog_id")
 MATCH_FIELDS = ("path", "query_artist", "query_title", "rank", "id", "artist", "title",
-                "artist_score", "title_score", "score")
+                "artist_score", "title_score", "score", "kind", "reading")
 DOUBTFUL_FLAGS = {"no-artist", "no-title", "unsplit-name"}
 
 INPUTS = typer.Argument(..., help="Folders of MIDI files, MIDI files, or text files with one path per line.",
@@ -26,12 +27,11 @@ CATALOG = typer.Option(None, "--catalog", "-c", help="Catalogue file: MSD unique
 INDEX = typer.Option(None, "--index", "-i", help="Use the artist/title of a seqretrieve index as catalogue.")
 OUT = typer.Option(None, "--out", "-o", help="Write results here (.csv, or .jsonl/.ndjson) instead of stdout.")
 MATCHER = typer.Option("blocked-fuzzy", "--matcher", help="Text matcher (see `seqretrieve plugins`).")
-THRESHOLD = typer.Option(0.8, "--threshold", min=0.0, max=1.0,
-                         help="Match score from which the catalogue's names replace the cleaned ones.")
+THRESHOLD = typer.Option(DEFAULT_MIN_SCORE, "--threshold", min=0.0, max=1.0,
+                         help="Match score from which an artist+title match replaces the cleaned names "
+                              "with the catalogue's.")
 MIDI_TEXT = typer.Option(True, "--midi-text/--no-midi-text",
                          help="Read track names and text events of existing files when the path has no title.")
-
-
 def register(app: typer.Typer) -> None:
     """Add ``clean-metadata`` and ``match-metadata`` to the root app."""
     app.command("clean-metadata", no_args_is_help=True)(clean_metadata)
@@ -60,41 +60,49 @@ def _writer(out: Optional[Path], json_output: bool, fields: tuple[str, ...]) -> 
 
 def _prepare(inputs: list[str], catalog: Optional[Path], index: Optional[Path], matcher: str,
              midi_text: bool, require_catalog: bool):
-    """(paths iterator, cleaner, catalog or None, matcher or None, error list)."""
+    """(paths iterator, cleaner, catalog or None, matcher, Skipped record of the inputs)."""
     from ..errors import InputFileError
     from ..metadata.catalog import load_catalog
     from ..metadata.clean import Cleaner
-    from ..metadata.inputs import iter_midi_paths
+    from ..metadata.inputs import Skipped, iter_midi_paths
     from ..registry import get_registry
 
     if catalog is not None and index is not None:
         raise InputFileError("give --catalog or --index, not both")
     if require_catalog and catalog is None and index is None:
         raise InputFileError("match-metadata needs a catalogue: --catalog FILE or --index PATH")
-    errors: list[str] = []
+    skipped = Skipped()
     text_matcher = get_registry().create("text_matcher", matcher)
     loaded = None
     if catalog is not None or index is not None:
         loaded = load_catalog(str(catalog) if catalog else None, str(index) if index else None)
-    paths = iter_midi_paths(inputs, on_error=errors.append)
-    return paths, Cleaner(midi_text=midi_text), loaded, text_matcher, errors
+    paths = iter_midi_paths(inputs, skipped)
+    return paths, Cleaner(midi_text=midi_text), loaded, text_matcher, skipped
 
 
-def _summary(counts: Counter, errors: list[str], json_output: bool, catalog_size: int | None) -> None:
+def _summary(counts: Counter, skipped, json_output: bool, catalog_size: int | None) -> None:
+    """The counts and every skip on stderr: plain lines, or one JSON object with ``--json``."""
+    from rich.markup import escape
+
     from .output import stderr
 
     if json_output:
+        record = {"summary": {**counts, "catalog_entries": catalog_size}, "skipped": skipped.as_dict()}
+        sys.stderr.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    for message in errors:
-        stderr.print(f"[yellow]skipped:[/] {message}", highlight=False)
+    for reason, n in sorted(skipped.counts.items()):
+        places = ", ".join(skipped.places[reason]) + (", ..." if n > len(skipped.places[reason]) else "")
+        stderr.print(f"[yellow]skipped:[/] {n} {escape(reason)}(s): {escape(places)}", highlight=False,
+                     soft_wrap=True)
     line = (f"{counts['total']} names: {counts['cleaned']} cleaned, {counts['flagged']} flagged "
             f"(no usable artist/title)")
-    if counts["with-candidates"]:
-        line += f", {counts['with-candidates']} with candidates in the catalogue ({catalog_size} entries)"
+    if "answered" in counts or "unanswered" in counts:
+        line += (f", {counts['answered']} answered from the catalogue ({catalog_size} entries), "
+                 f"{counts['unanswered']} without an answer")
     elif catalog_size is not None:
         line += (f", {counts['canonical']} matched to the catalogue ({catalog_size} entries), "
                  f"{counts['canonical-artist']} with the catalogue's artist spelling")
-    stderr.print(line, highlight=False, soft_wrap=True)
+    stderr.print(escape(line), highlight=False, soft_wrap=True)
 
 
 def _count(counts: Counter, name) -> None:
@@ -117,14 +125,14 @@ def clean_metadata(
     flags, rules); with a catalogue, confident matches take the catalogue's spelling and id."""
     from ..metadata.pipeline import clean_and_match
 
-    paths, cleaner, loaded, text_matcher, errors = _prepare(inputs, catalog, index, matcher, midi_text, False)
+    paths, cleaner, loaded, text_matcher, skipped = _prepare(inputs, catalog, index, matcher, midi_text, False)
     counts: Counter = Counter()
     with _writer(out, json_output, CLEAN_FIELDS) as write:
         for name, _ in clean_and_match(paths, cleaner, loaded, text_matcher, threshold, top=1):
             _count(counts, name)
             write(name.as_dict())
-    _summary(counts, errors, json_output, len(loaded) if loaded is not None else None)
-    if errors:
+    _summary(counts, skipped, json_output, len(loaded) if loaded is not None else None)
+    if skipped.errors:
         raise typer.Exit(1)
 
 
@@ -134,27 +142,36 @@ def match_metadata(
     index: Optional[Path] = INDEX,
     out: Optional[Path] = OUT,
     top: int = typer.Option(5, "--top", "-k", min=1, help="Candidate (artist, title) groups per MIDI file."),
-    min_score: float = typer.Option(0.5, "--min-score", min=0.0, max=1.0, help="Drop candidates below this score."),
+    min_score: float = typer.Option(DEFAULT_MIN_SCORE, "--min-score", min=0.0, max=1.0,
+                                    help="Drop candidates below this score."),
+    partial: bool = typer.Option(False, "--partial",
+                                 help="Also list title-only and artist-only candidates (never rank-1 "
+                                      "answers; for the content stage)."),
     matcher: str = MATCHER,
     midi_text: bool = MIDI_TEXT,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Candidate (MIDI file, catalogue entry) pairs with artist, title and combined scores (0-1),
-    best first; every id of a duplicated catalogue track is listed."""
+    best first; every id of a duplicated catalogue track is listed. Only artist+title matches
+    (kind ``artist-title``) are answers; a file without one gets a row with rank 0."""
+    from ..metadata.evidence import ANSWER_KIND
     from ..metadata.pipeline import clean_and_match
 
-    paths, cleaner, loaded, text_matcher, errors = _prepare(inputs, catalog, index, matcher, midi_text, True)
+    paths, cleaner, loaded, text_matcher, skipped = _prepare(inputs, catalog, index, matcher, midi_text, True)
     counts: Counter = Counter()
     with _writer(out, json_output, MATCH_FIELDS) as write:
         for name, candidates in clean_and_match(paths, cleaner, loaded, text_matcher, None, top=top):
             _count(counts, name)
             query = {"path": name.path, "query_artist": name.artist, "query_title": name.title}
-            kept = [c for c in candidates if c.score >= min_score]
-            counts["with-candidates"] += bool(kept)
+            kept = [c for c in candidates if c.score >= min_score and (partial or c.kind == ANSWER_KIND)]
+            counts["answered" if kept and kept[0].kind == ANSWER_KIND else "unanswered"] += 1
+            if not kept:
+                write({**query, "rank": 0, "id": None, "artist": None, "title": None, "artist_score": None,
+                       "title_score": None, "score": None, "kind": "none", "reading": None})
             for c in kept:
                 write({**query, "rank": c.rank, "id": c.id, "artist": c.artist, "title": c.title,
                        "artist_score": round(c.artist_score, 3), "title_score": round(c.title_score, 3),
-                       "score": round(c.score, 3)})
-    _summary(counts, errors, json_output, len(loaded))
-    if errors:
+                       "score": round(c.score, 3), "kind": c.kind, "reading": c.reading})
+    _summary(counts, skipped, json_output, len(loaded))
+    if skipped.errors:
         raise typer.Exit(1)

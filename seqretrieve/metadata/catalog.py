@@ -3,12 +3,15 @@
 Entries with the same (artist key, title key) form one *group* (duplicates: several ids).
 Groups are numbered so that artist ``a`` owns groups ``start[a]:start[a+1]``; ``blocks`` maps a
 token's first or last 2 letters to the artists having such a token (blocking for fuzzy search).
+Three more lookups are built on first use: artist keys without spaces (``compact_artists``, for
+glued names), artists by word (``token_artists``) and by initials (``initials_artists``).
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
+from functools import cached_property
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -72,6 +75,34 @@ class Catalog:
 
     def __len__(self) -> int:
         return self.size
+
+    def _artists_by(self, keys_of) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = defaultdict(list)
+        for i, akey in enumerate(self.artist_keys):
+            for key in keys_of(akey):
+                found[key].append(i)
+        return dict(found)
+
+    @cached_property
+    def compact_artists(self) -> dict[str, list[int]]:
+        """Artist numbers by artist key without spaces (``billyidol``), keys of 3+ letters."""
+        return self._artists_by(lambda akey: [k] if len(k := akey.replace(" ", "")) >= 3 else [])
+
+    @cached_property
+    def token_artists(self) -> dict[str, list[int]]:
+        """Artist numbers by each word of their key."""
+        return self._artists_by(lambda akey: set(akey.split()))
+
+    @cached_property
+    def initials_artists(self) -> dict[str, list[int]]:
+        """Artist numbers of 2+ word artists by their initials (``elo``; stop words both kept
+        and skipped: ``the beach boys`` -> ``bb``, ``tbb``)."""
+        def initials(akey: str) -> set[str]:
+            words = akey.split()
+            content = [w for w in words if w not in STOP_TOKENS and w != "of"]
+            return {"".join(w[0] for w in ws) for ws in (words, content) if len(ws) >= 2}
+
+        return self._artists_by(initials)
 
     def groups_of(self, artist: int) -> range:
         """Group numbers of artist number ``artist``."""

@@ -66,3 +66,46 @@ def held_out_catalog(records, labelled: Sequence[LabelledName], fraction: float,
     removed = {n.id for n in labelled if rng.random() < fraction}
     kept = [r for r in records if r.id not in removed]
     return Catalog(kept), {r.id for r in kept}
+
+
+@dataclass(frozen=True)
+class KindScore:
+    """Answers on one kind of labelled name: ``correct`` counts right answers (0 for decoys)."""
+
+    kind: str
+    names: int
+    answered: int
+    correct: int
+
+    @property
+    def rate(self) -> float:
+        """Recall for a kind of catalogue songs; the share answered (wrongly) for decoys."""
+        return (self.answered if self.kind.startswith("decoy") else self.correct) / max(self.names, 1)
+
+
+def kind_scores(labelled: Sequence[LabelledName], answers: Sequence[str | None]) -> list[KindScore]:
+    """Per kind of ``labelled`` (in first-seen order), then ``all`` songs and ``decoys``;
+    ``answers``: the id answered for each name (None: no answer)."""
+    groups: dict[str, list[tuple[LabelledName, str | None]]] = {}
+    for truth, answer in zip(labelled, answers):
+        groups.setdefault(truth.kind, []).append((truth, answer))
+        groups.setdefault("decoys" if not truth.id else "all", []).append((truth, answer))
+    rows = [KindScore(kind if kind != "decoys" else "decoy", len(pairs), sum(a is not None for _, a in pairs),
+                      sum(a is not None and a == t.id for t, a in pairs)) for kind, pairs in groups.items()]
+    order = [k for k in groups if k not in ("all", "decoys")] + ["all", "decoys"]
+    return sorted(rows, key=lambda r: order.index(r.kind if r.kind != "decoy" else "decoys"))
+
+
+def overall(scores: Sequence[KindScore]) -> tuple[float, float, float]:
+    """(precision, recall, decoy answer rate) from :func:`kind_scores`' rows."""
+    songs = next((s for s in scores if s.kind == "all"), KindScore("all", 0, 0, 0))
+    decoys = next((s for s in scores if s.kind == "decoy"), KindScore("decoy", 0, 0, 0))
+    answered = songs.answered + decoys.answered
+    return songs.correct / max(answered, 1), songs.rate, decoys.rate
+
+
+def answered_id(truth: LabelledName, candidates: Sequence[TextCandidate]) -> str | None:
+    """The id a list of rank-1 answers gives for ``truth``: its own id when among them (a
+    duplicated track has several), else the first; None when the list is empty."""
+    ids = [c.id for c in candidates if c.rank == 1]
+    return truth.id if truth.id in ids else (ids[0] if ids else None)

@@ -8,7 +8,9 @@ listed). Matchers are registered through the ``seqretrieve_text_matchers`` hook.
 ``blocked-fuzzy`` (the default) finds candidate artists by exact key or by rapidfuzz
 ``token_sort_ratio`` inside blocks of artists sharing a token's first or last 2 letters
 (``process.cdist`` per block), then scores every title of those artists with one vectorised
-``process.cpdist`` (8.3-style glued titles also against the title's first 8 letters).
+``process.cpdist`` (glued titles also against the title without spaces, 8.3-style ones
+against its first 8 letters). Abbreviated artists (``B. Idol``, ``ELO``) are found through the
+catalogue's words and initials.
 Queries with no usable artist fall back to exact title lookup, capped at ``1 - artist_weight``.
 """
 
@@ -21,12 +23,14 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from .catalog import Catalog, block_keys
-from .text import artist_key, title_key
+from .text import artist_key, match_key, title_key
 
 
 @dataclass(frozen=True)
 class TextCandidate:
-    """One catalogue entry for a query; scores in [0, 1], ``score`` combines artist and title."""
+    """One catalogue entry for a query; scores in [0, 1], ``score`` combines artist and title.
+    ``kind`` (what the evidence is: ``artist-title``, ``title-only``, ``artist-only``) and
+    ``reading`` (which reading of the name found it) are set by the pipeline."""
 
     id: str
     artist: str
@@ -35,6 +39,8 @@ class TextCandidate:
     title_score: float
     score: float
     rank: int
+    kind: str = ""
+    reading: str = ""
 
 
 class TextMatcher(Protocol):
@@ -67,12 +73,34 @@ def _top_candidates(catalog: Catalog, n_queries: int, q: np.ndarray, g: np.ndarr
     return results
 
 
+def abbreviated_artists(catalog: Catalog, key: str, limit: int = 20) -> list[int]:
+    """Catalogue artists that ``key`` abbreviates: ``b idol`` (initials for some words, the other
+    words equal) or one word of 2-5 letters that are an artist's initials (``elo``); at most ``limit``."""
+    words = key.split()
+    if len(words) == 1 and 2 <= len(key) <= 5 and key.isalpha():
+        return catalog.initials_artists.get(key, [])[:limit]
+    full = [w for w in words if len(w) > 1]
+    if not full or len(full) == len(words):
+        return []
+    found = []
+    for artist in catalog.token_artists.get(max(full, key=len), ()):
+        theirs = catalog.artist_keys[artist].split()
+        for mine in (words, words[1:] if words[0] == "t" else None):  # "T" for a dropped "The"
+            if mine and len(theirs) == len(mine) and all(w == t or (len(w) == 1 and t[0] == w)
+                                                        for w, t in zip(mine, theirs)):
+                found.append(artist)
+                break
+    return found[:limit]
+
+
 class BlockedFuzzyMatcher:
     """Artist blocking + fuzzy scoring (see the module docstring). Scores are 0-100 internally;
     ``score = (artist_weight * artist + (1 - artist_weight) * title) / 100``."""
 
     name = "blocked-fuzzy"
     GLUED_LENGTH, GLUED_WEIGHT = 8, 0.97
+    #: artist score of an abbreviation (``B. Idol``, ``ELO``) the catalogue allows
+    ABBREVIATION_SCORE = 85.0
 
     def __init__(self, artist_cutoff: float = 80, max_artists: int = 5, artist_weight: float = 0.4,
                  workers: int = -1):
@@ -84,11 +112,14 @@ class BlockedFuzzyMatcher:
         from rapidfuzz import fuzz, process
 
         found: dict[str, dict[int, float]] = defaultdict(dict)
+        abbreviations: dict[str, list[int]] = {}
         by_block: dict[str, list[str]] = defaultdict(list)
         for key in keys:
             exact = catalog.artist_index.get(key)
             if exact is not None:
                 found[key][exact] = 100.0
+            else:
+                abbreviations[key] = abbreviated_artists(catalog, key)
             for block in block_keys(key):
                 if block in catalog.blocks:
                     by_block[block].append(key)
@@ -100,24 +131,32 @@ class BlockedFuzzyMatcher:
             for row, col in zip(*np.nonzero(scores)):
                 key, artist = block_queries[row], int(artists[col])
                 found[key][artist] = max(found[key].get(artist, 0.0), float(scores[row, col]))
-        return {key: sorted(c.items(), key=lambda kv: -kv[1])[: self.max_artists]
-                for key, c in found.items()}
+        best = {key: sorted(c.items(), key=lambda kv: -kv[1])[: self.max_artists] for key, c in found.items()}
+        for key, artists in abbreviations.items():
+            known = {a for a, _ in best.get(key, ())}
+            best.setdefault(key, []).extend((a, self.ABBREVIATION_SCORE) for a in artists if a not in known)
+        return {key: c for key, c in best.items() if c}
 
-    def _score_glued(self, catalog: Catalog, queries: Sequence[tuple[str, str]], tkeys: Sequence[str],
-                     q: np.ndarray, g: np.ndarray, s_title: np.ndarray) -> None:
-        """8.3-style titles (``ABeautif``: no space, <= 8 letters) also score against the
-        catalogue title's first letters without spaces, times ``GLUED_WEIGHT`` (in place)."""
+    def _score_glued(self, catalog: Catalog, tkeys: Sequence[str], q: np.ndarray, g: np.ndarray,
+                     s_title: np.ndarray) -> None:
+        """Glued titles (no space, 4+ letters: ``whitewedding``, 8.3 ``WHITEWED``) also score
+        against the catalogue title without spaces and, up to 8 letters, against its first 8
+        letters times ``GLUED_WEIGHT`` (in place)."""
         from rapidfuzz import fuzz, process
 
-        glued = np.asarray([" " not in queries[i][1].strip() and 4 <= len(k) <= self.GLUED_LENGTH
-                            for i, k in enumerate(tkeys)], dtype=bool)
+        glued = np.asarray([" " not in k and len(k) >= 4 for k in tkeys], dtype=bool)
         rows = np.flatnonzero(glued[q]) if len(q) else np.zeros(0, dtype=np.int64)
         if not len(rows):
             return
-        left = [tkeys[i].replace(" ", "") for i in q[rows].tolist()]
-        right = [catalog.title_keys[j].replace(" ", "")[: self.GLUED_LENGTH] for j in g[rows].tolist()]
-        prefix = process.cpdist(left, right, scorer=fuzz.ratio, workers=self.workers) * self.GLUED_WEIGHT
-        s_title[rows] = np.maximum(s_title[rows], prefix)
+        left = [tkeys[i] for i in q[rows].tolist()]
+        right = [match_key(catalog.title_names[j]).replace(" ", "") for j in g[rows].tolist()]
+        bare = [catalog.title_keys[j].replace(" ", "") for j in g[rows].tolist()]
+        whole = np.maximum(process.cpdist(left, right, scorer=fuzz.ratio, workers=self.workers),
+                           process.cpdist(left, bare, scorer=fuzz.ratio, workers=self.workers))
+        short = np.asarray([len(k) <= self.GLUED_LENGTH for k in left], dtype=bool)
+        prefix = process.cpdist(left, [r[: self.GLUED_LENGTH] for r in right], scorer=fuzz.ratio,
+                                workers=self.workers) * self.GLUED_WEIGHT
+        s_title[rows] = np.maximum(s_title[rows], np.maximum(whole, np.where(short, prefix, 0)))
 
     def match(self, catalog: Catalog, queries: Sequence[tuple[str, str]],
               top: int = 5) -> list[list[TextCandidate]]:
@@ -145,7 +184,7 @@ class BlockedFuzzyMatcher:
         s_title = (process.cpdist([tkeys[i] for i in q.tolist()], [catalog.title_keys[j] for j in g.tolist()],
                                   scorer=fuzz.token_sort_ratio, workers=self.workers).astype(np.float64)
                    if len(q) else np.zeros(0))
-        self._score_glued(catalog, queries, tkeys, q, g, s_title)
+        self._score_glued(catalog, tkeys, q, g, s_title)
         q = np.concatenate([q, np.asarray(title_q, dtype=np.int64)])
         g = np.concatenate([g, np.asarray(title_g, dtype=np.int64)])
         s_artist = np.concatenate([s_artist, np.zeros(len(title_q))])

@@ -80,6 +80,7 @@ class SeparatorsRule:
     def apply(self, draft: Draft) -> Draft:
         def fix(text: str) -> str:
             text = text.replace("%20", " ").replace("_", " ")
+            text = re.sub(r"(?<=\b\w)\.(?=\w\w)", ". ", text)  # "B.Idol": an initial
             text = re.sub(r"(?<=\w)\.(?=\w\w)", " ", text)  # "Sure.Polyphone" but not "R.E.M."
             return re.sub(r"\s+", " ", text).strip()
 
@@ -114,7 +115,7 @@ class GenericFolderRule:
     WORDS = frozenset(
         "various artist artists midi midis mid mids misc miscellaneous unknown collection songs song "
         "music files file polyphone sure karaoke new download downloads other others sequences "
-        "sequence seq tracks track varia poly hits top oldies classics pop rock best of the".split()
+        "sequence seq tracks track varia poly hits top oldies classics pop rock best of the all".split()
     )
 
     def apply(self, draft: Draft) -> Draft:
@@ -198,6 +199,19 @@ class SpacedInitialsRule:
         return replace(draft, artist=new) if new != draft.artist else draft
 
 
+class GluedInitialRule:
+    """An artist written without spaces that starts with an initial: ``BIdol`` -> ``B. Idol``,
+    ``NMoreThanLess`` -> ``N. More Than Less`` (split at every capital)."""
+
+    name, order = "glued-initial", 52
+
+    def apply(self, draft: Draft) -> Draft:
+        if " " in draft.artist or not re.match(r"[A-Z][A-Z][a-z]", draft.artist):
+            return draft
+        split = re.sub(r"(?<=[A-Za-z])(?=[A-Z])", " ", draft.artist)
+        return replace(draft, artist=re.sub(r"\b([A-Z]) ", r"\1. ", split))
+
+
 class McJoinRule:
     """``Amanda Mc Broom`` -> ``Amanda McBroom``."""
 
@@ -274,6 +288,7 @@ def builtin_rules() -> list:
                   fields=("title",), flag="version-suffix"),
         CaseRule(),
         SpacedInitialsRule(),
+        GluedInitialRule(),
         McJoinRule(),
         UninformativeTitleRule(),
         EmbeddedTextRule(),

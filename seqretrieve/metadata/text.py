@@ -11,10 +11,12 @@ import unicodedata
 
 _BRACKETS = re.compile(r"\s*[\(\[\{][^\)\]\}]*[\)\]\}]\s*")
 _FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring|with)\s+.*$", re.IGNORECASE)
+_TITLE_FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`´]")
 _ACRONYM = re.compile(r"(?:\w\.)+\w?\.?")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+_INITIAL_A = re.compile(r"^\s*a\.", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -31,15 +33,16 @@ def match_key(text: str) -> str:
 
 
 def artist_key(artist: str) -> str:
-    """Key for an artist: ``match_key`` without a leading article or a ``feat.`` tail."""
+    """Key for an artist: ``match_key`` without a leading article (``A.`` is an initial, kept)
+    or a ``feat.`` tail."""
     key = match_key(_FEAT.sub("", artist))
-    stripped = _LEADING_ARTICLE.sub("", key)
+    stripped = key if _INITIAL_A.match(artist) else _LEADING_ARTICLE.sub("", key)
     return stripped or key
 
 
 def title_key(title: str) -> str:
     """Key for a title: ``match_key`` without bracketed remarks or a ``feat.`` tail."""
-    without = _BRACKETS.sub(" ", _FEAT.sub("", title)).strip()
+    without = _BRACKETS.sub(" ", _TITLE_FEAT.sub("", title)).strip()
     return match_key(without or title)
 
 
