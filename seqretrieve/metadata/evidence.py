@@ -10,7 +10,7 @@ An *answer* is a rank-1 ``artist-title`` candidate scoring >= the threshold;
 from __future__ import annotations
 
 ARTIST_EVIDENCE, TITLE_EVIDENCE = 0.8, 0.75
-DEFAULT_MIN_SCORE = 0.85
+DEFAULT_MIN_SCORE = 0.9
 ANSWER_KIND = "artist-title"
 
 

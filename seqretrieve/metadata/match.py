@@ -16,6 +16,7 @@ Queries with no usable artist fall back to exact title lookup, capped at ``1 - a
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol, Sequence
@@ -24,6 +25,8 @@ import numpy as np
 
 from .catalog import Catalog, block_keys
 from .text import artist_key, match_key, title_key
+
+_REMARK = re.compile(r"[\(\[\{]|\s(?:feat|ft)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,9 @@ class BlockedFuzzyMatcher:
         if not len(rows):
             return
         left = [tkeys[i] for i in q[rows].tolist()]
-        right = [match_key(catalog.title_names[j]).replace(" ", "") for j in g[rows].tolist()]
         bare = [catalog.title_keys[j].replace(" ", "") for j in g[rows].tolist()]
+        right = [match_key(catalog.title_names[j]).replace(" ", "") if _REMARK.search(catalog.title_names[j])
+                 else b for j, b in zip(g[rows].tolist(), bare)]  # remarks kept: "familyremix"
         whole = np.maximum(process.cpdist(left, right, scorer=fuzz.ratio, workers=self.workers),
                            process.cpdist(left, bare, scorer=fuzz.ratio, workers=self.workers))
         short = np.asarray([len(k) <= self.GLUED_LENGTH for k in left], dtype=bool)

@@ -24,18 +24,20 @@ CANONICAL_ARTIST_SCORE = 0.9
 def merge_readings(per_reading: Sequence[tuple[str, list[TextCandidate]]], top: int) -> list[TextCandidate]:
     """One candidate list from the lists of each reading (``(how, candidates)``): per entry the
     best score, answers (``artist-title``) before the others, then by score; ``top`` groups."""
-    best: dict[str, TextCandidate] = {}
+    best: dict[str, tuple[bool, float, str, str, TextCandidate]] = {}
     for how, candidates in per_reading:
         for c in candidates:
-            c = replace(c, kind=kind_of(c.artist_score, c.title_score), reading=how)
-            if c.id not in best or (c.kind == ANSWER_KIND, c.score) > (best[c.id].kind == ANSWER_KIND, best[c.id].score):
-                best[c.id] = c
-    ordered = sorted(best.values(), key=lambda c: (c.kind != ANSWER_KIND, -c.score))
+            kind = kind_of(c.artist_score, c.title_score)
+            key = (kind == ANSWER_KIND, c.score)
+            if c.id not in best or key > best[c.id][:2]:
+                best[c.id] = (*key, kind, how, c)
+    ordered = sorted(best.values(), key=lambda b: (not b[0], -b[1]))
     ranked, groups = [], {}
-    for c in ordered:
+    for _, _, kind, how, c in ordered:
         rank = groups.setdefault((c.artist, c.title), len(groups) + 1)
         if rank <= top:
-            ranked.append(replace(c, rank=rank))
+            ranked.append(TextCandidate(c.id, c.artist, c.title, c.artist_score, c.title_score, c.score,
+                                        rank, kind, how))
     return ranked
 
 

@@ -32,11 +32,13 @@ class CatalogDecodeWarning(UserWarning):
 
 @dataclass
 class ReadStats:
-    """Counters of one read: lines yielded, lines decoded with replacement, malformed lines skipped."""
+    """Counters of one read: records yielded, lines decoded with replacement, malformed lines
+    skipped, blank lines (MSD: records + skipped + blank = lines; CSV counts rows, header aside)."""
 
     records: int = 0
     replaced: int = 0
     skipped: int = 0
+    blank: int = 0
 
 
 # --------------------------------------------------------------------------- decoding
@@ -56,6 +58,15 @@ def _text_lines(handle: IO[bytes], stats: ReadStats) -> Iterator[str]:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
             first = False
         yield _decode(raw, stats).rstrip("\r\n")
+
+
+def _nonblank(lines: Iterator[str], stats: ReadStats) -> Iterator[str]:
+    """``lines`` without the blank ones, which are counted in ``stats.blank``."""
+    for line in lines:
+        if line.strip():
+            yield line
+        else:
+            stats.blank += 1
 
 
 def _first_line(path: str) -> str:
@@ -96,9 +107,7 @@ class MsdReader:
     def read(self, path: str, stats: ReadStats | None = None) -> Iterator[TrackMetadata]:
         stats = stats if stats is not None else ReadStats()
         with open(path, "rb") as handle:
-            for line in _text_lines(handle, stats):
-                if not line.strip():
-                    continue
+            for line in _nonblank(_text_lines(handle, stats), stats):
                 parts = line.split(MSD_SEP)
                 if len(parts) != 4 or not parts[0].strip():
                     stats.skipped += 1
@@ -145,8 +154,7 @@ class CsvReader:
             )
         id_column = next(c for c in ID_COLUMNS if c in columns)
         with open(path, "rb") as handle:
-            lines = (line for line in _text_lines(handle, stats) if line.strip())
-            rows = csv.reader(lines, delimiter=_sniff_delimiter(header))
+            rows = csv.reader(_nonblank(_text_lines(handle, stats), stats), delimiter=_sniff_delimiter(header))
             next(rows, None)  # the header
             for row in rows:
                 if len(row) != len(columns):

@@ -282,6 +282,7 @@ def builtin_rules() -> list:
         RegexRule("featuring", 28, r"\s*[\(\[]?\s*\b(?:feat\.?|ft\.|featuring)\s+[^\)\]]*[\)\]]?",
                   flag="featuring"),
         RegexRule("remark", 34, r"\s*[\(\[\{][^\)\]\}]*[\)\]\}]", flag="remark"),
+        RegexRule("dos-tilde", 35, r"~\d+$", fields=("title",)),  # 8.3 "GIRLSJ~1"
         RegexRule("version-suffix", 36,
                   r"(?:\s*-?\s*\b(?:v|ver|version|take|tk|alt|mix)\.?\s*\d+[a-z]?"
                   r"|\s*-\s*[a-z]?\d+[a-z]?|(?<=[a-z]{2})\d{1,3})+$",
