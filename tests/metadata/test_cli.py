@@ -77,13 +77,55 @@ def test_match_against_msd_sample_from_a_list_file(app, tmp_path):
     (["match-metadata", "{tmp}"], "needs a catalogue"),
     (["clean-metadata", "{tmp}", "--catalog", "{tmp}/empty.txt"], "empty"),
     (["clean-metadata", "{tmp}", "--matcher", "nope"], "unknown text matcher"),
+    (["match-metadata", "{tmp}/blob.bin", "-c", MSD_SAMPLE], "binary data"),  # refused, not 100 garbage rows
 ])
 def test_bad_input_is_one_line_exit_1(tmp_path, args, message):
     import subprocess
     import sys
 
     (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 40)
     argv = [a.format(tmp=tmp_path) for a in args]
     proc = subprocess.run([sys.executable, "-m", "seqretrieve.cli.app", *argv], capture_output=True, text=True)
     assert proc.returncode == 1 and message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
+
+
+def _stderr_json(result) -> dict:
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("{")]
+    return json.loads(line)
+
+
+def test_every_list_line_is_a_row_or_a_counted_skip(app, tmp_path):
+    listing = tmp_path / "paths.txt"
+    listing.write_bytes(b"# my collection\nHudson Mohawke/no_one_could_ever.MID\n\n"
+                        b"Qworzle Fendrix/Blurp Zamm.mid\n#second comment\nmisc/x\x01\x02\x03\x04\x05\x06.mid\n")
+    result = CliRunner().invoke(app, ["match-metadata", str(listing), "-c", MSD_SAMPLE, "--json", "--top", "1"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["rank"] for r in rows] == [1, 0]  # the name with no candidate has its row
+    assert rows[1]["kind"] == "none" and rows[1]["id"] is None
+    summary = _stderr_json(result)
+    skipped = {reason: v["count"] for reason, v in summary["skipped"].items()}
+    assert skipped == {"comment line": 2, "blank line": 1, "binary line": 1}
+    assert summary["summary"]["total"] == 2 and summary["summary"]["answered"] == 1
+    assert result.exit_code == 1  # a binary line is an error; the rest was still written
+    assert len(rows) + sum(skipped.values()) == 6
+
+
+def test_skips_are_reported_in_plain_mode_too(app, tmp_path):
+    listing = tmp_path / "paths.txt"
+    listing.write_text("# [b]header[/b]\nBeatles/help.mid\n")
+    result = CliRunner().invoke(app, ["clean-metadata", str(listing)])
+    assert result.exit_code == 0 and len(list(csv.DictReader(io.StringIO(result.stdout)))) == 1
+    assert "1 comment line(s)" in result.stderr and "1 names" in result.stderr
+
+
+def test_partial_lists_title_only_candidates_for_the_content_stage(app, tmp_path):
+    listing = tmp_path / "paths.txt"
+    listing.write_text("misc/No One Could Ever.mid\n")
+    plain = CliRunner().invoke(app, ["match-metadata", str(listing), "-c", MSD_SAMPLE, "--json"])
+    assert [json.loads(line)["kind"] for line in plain.stdout.splitlines()] == ["none"]
+    partial = CliRunner().invoke(app, ["match-metadata", str(listing), "-c", MSD_SAMPLE, "--json",
+                                       "--partial", "--min-score", "0.5", "--top", "1"])
+    (row,) = [json.loads(line) for line in partial.stdout.splitlines()]
+    assert (row["kind"], row["id"]) == ("title-only", "TRMMMRX128F93187D9")
