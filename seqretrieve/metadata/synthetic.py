@@ -10,6 +10,9 @@ all-capital artists, else "&" <-> "and"), ``track-number`` ("03 - "), ``truncate
 8-letter title), ``version`` ("_v2", "-1", " (live)"), ``feat`` (" feat. X" added),
 ``ascii`` (diacritics removed), ``flat`` ("misc/Artist - Title.mid" instead of a folder).
 Extensions come in random case. Deterministic for a given seed.
+
+``labelled_set(records, per_kind, seed)`` adds the kinds scraped collections also use
+(title-artist, glued, initials, 8.3) and decoys that are not in the catalogue (``KINDS``).
 """
 
 from __future__ import annotations
