@@ -157,10 +157,12 @@ class BlockedFuzzyMatcher:
                  else b for j, b in zip(g[rows].tolist(), bare)]  # remarks kept: "familyremix"
         whole = np.maximum(process.cpdist(left, right, scorer=fuzz.ratio, workers=self.workers),
                            process.cpdist(left, bare, scorer=fuzz.ratio, workers=self.workers))
-        short = np.asarray([len(k) <= self.GLUED_LENGTH for k in left], dtype=bool)
-        prefix = process.cpdist(left, [r[: self.GLUED_LENGTH] for r in right], scorer=fuzz.ratio,
-                                workers=self.workers) * self.GLUED_WEIGHT
-        s_title[rows] = np.maximum(s_title[rows], np.maximum(whole, np.where(short, prefix, 0)))
+        short = [i for i, k in enumerate(left) if len(k) <= self.GLUED_LENGTH]
+        if short:
+            prefix = process.cpdist([left[i] for i in short], [right[i][: self.GLUED_LENGTH] for i in short],
+                                    scorer=fuzz.ratio, workers=self.workers) * self.GLUED_WEIGHT
+            whole[short] = np.maximum(whole[short], prefix)
+        s_title[rows] = np.maximum(s_title[rows], whole)
 
     def match(self, catalog: Catalog, queries: Sequence[tuple[str, str]],
               top: int = 5) -> list[list[TextCandidate]]:

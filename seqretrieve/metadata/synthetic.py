@@ -236,7 +236,7 @@ def labelled_set(records: Sequence[TrackMetadata], per_kind: int, seed: int = 0)
     first); ``initials``: the artist as ``B.Idol``, ``B. Idol``, ``BIdol`` or an acronym (3+
     words); ``dos83``: ``Artist/TITLEXXX.MID`` (first 8 letters). Decoys: a catalogue artist with
     another artist's title, a catalogue title with an invented artist, invented artist and title;
-    written as ``Artist/Title.mid`` or ``misc/Artist - Title.mid``."""
+    written as ``Artist/Title.mid``, ``misc/Artist - Title.mid`` or ``misc/Title.mid`` (1 in 5)."""
     from .text import artist_key, title_key
 
     rng = random.Random(seed)
@@ -260,8 +260,10 @@ def labelled_set(records: Sequence[TrackMetadata], per_kind: int, seed: int = 0)
                 if pair is None:
                     continue
                 artist, title = pair
-                path = (f"{artist}/{title}.mid" if rng.random() < 0.6
-                        else f"{rng.choice(GENERIC_FOLDERS)}/{artist} - {title}.mid")
+                form = rng.random()
+                path = (f"{artist}/{title}.mid" if form < 0.5
+                        else f"{rng.choice(GENERIC_FOLDERS)}/{artist} - {title}.mid" if form < 0.8
+                        else f"{rng.choice(GENERIC_FOLDERS)}/{title}.mid")  # the artist lost
                 names.append(LabelledName(path, "", artist, title, (kind,), kind))
             made += 1
     return names
