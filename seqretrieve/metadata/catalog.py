@@ -3,8 +3,9 @@
 Entries with the same (artist key, title key) form one *group* (duplicates: several ids).
 Groups are numbered so that artist ``a`` owns groups ``start[a]:start[a+1]``; ``blocks`` maps a
 token's first or last 2 letters to the artists having such a token (blocking for fuzzy search).
-Three more lookups are built on first use: artist keys without spaces (``compact_artists``, for
-glued names), artists by word (``token_artists``) and by initials (``initials_artists``).
+More lookups are built on first use: artist keys without spaces (``compact_keys``,
+``compact_artists``, for glued names), artists by word (``token_artists``) and by initials
+(``initials_artists``).
 """
 
 from __future__ import annotations
@@ -84,8 +85,13 @@ class Catalog:
         return dict(found)
 
     @cached_property
+    def compact_keys(self) -> list[str]:
+        """Artist keys without spaces (``billyidol``), by artist number."""
+        return [akey.replace(" ", "") for akey in self.artist_keys]
+
+    @cached_property
     def compact_artists(self) -> dict[str, list[int]]:
-        """Artist numbers by artist key without spaces (``billyidol``), keys of 3+ letters."""
+        """Artist numbers by artist key without spaces, keys of 3+ letters."""
         return self._artists_by(lambda akey: [k] if len(k := akey.replace(" ", "")) >= 3 else [])
 
     @cached_property

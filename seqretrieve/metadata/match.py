@@ -6,7 +6,8 @@ display pairs; one list of candidates per query, best first, every id of a dupli
 listed). Matchers are registered through the ``seqretrieve_text_matchers`` hook.
 
 ``blocked-fuzzy`` (the default) finds candidate artists by exact key or by rapidfuzz
-``token_sort_ratio`` inside blocks of artists sharing a token's first or last 2 letters
+``token_sort_ratio`` (one-word queries: ``ratio`` against the artist without spaces, so that
+``billyidol`` finds ``Billy Idol``) inside blocks of artists sharing a token's first or last 2 letters
 (``process.cdist`` per block), then scores every title of those artists with one vectorised
 ``process.cpdist`` (glued titles also against the title without spaces, 8.3-style ones
 against its first 8 letters). Abbreviated artists (``B. Idol``, ``ELO``) are found through the
@@ -128,12 +129,18 @@ class BlockedFuzzyMatcher:
                     by_block[block].append(key)
         for block, block_queries in by_block.items():
             artists = catalog.blocks[block]
-            scores = process.cdist(block_queries, [catalog.artist_keys[a] for a in artists],
-                                   scorer=fuzz.token_sort_ratio, score_cutoff=self.artist_cutoff,
-                                   dtype=np.uint8, workers=self.workers)
-            for row, col in zip(*np.nonzero(scores)):
-                key, artist = block_queries[row], int(artists[col])
-                found[key][artist] = max(found[key].get(artist, 0.0), float(scores[row, col]))
+            # one-word queries ("billyidol", "queen") against the artists without spaces
+            for queries, names, scorer in (
+                ([k for k in block_queries if " " in k], catalog.artist_keys, fuzz.token_sort_ratio),
+                ([k for k in block_queries if " " not in k], catalog.compact_keys, fuzz.ratio),
+            ):
+                if not queries:
+                    continue
+                scores = process.cdist(queries, [names[a] for a in artists], scorer=scorer,
+                                       score_cutoff=self.artist_cutoff, dtype=np.uint8, workers=self.workers)
+                for row, col in zip(*np.nonzero(scores)):
+                    key, artist = queries[row], int(artists[col])
+                    found[key][artist] = max(found[key].get(artist, 0.0), float(scores[row, col]))
         best = {key: sorted(c.items(), key=lambda kv: -kv[1])[: self.max_artists] for key, c in found.items()}
         for key, artists in abbreviations.items():
             known = {a for a, _ in best.get(key, ())}

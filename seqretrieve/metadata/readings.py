@@ -7,7 +7,8 @@ every plausible reading, each named by ``how``:
 
 - ``path``: the cleaner's own (folder artist, file-name title);
 - ``dash`` / ``swapped``: ``A - B`` in the title read as artist-title and as title-artist;
-- ``split``: a name with no artist cut between any two words, both ways round;
+- ``split``: a two-word name with no artist (``billyidl whitewedding``) read both ways round,
+  so that the fuzzy artist search forgives a typo;
 - ``glued``: a catalogue artist's key without spaces found at the start or end of the name's
   letters (``billyidol|whitewedding``), the rest being the title.
 
@@ -23,8 +24,6 @@ from .catalog import Catalog
 from .clean import CleanName
 from .text import match_key
 
-#: names with more words than this are not cut at every word (``split``)
-MAX_SPLIT_WORDS = 8
 #: at most this many ``glued`` readings per name (longest artist first)
 MAX_GLUED = 6
 
@@ -64,10 +63,8 @@ def readings(name: CleanName, catalog: Catalog) -> list[Reading]:
                 found += [Reading(parts[0], parts[1], "dash"), Reading(parts[1], parts[0], "swapped")]
         if not name.artist:
             words = match_key(name.title).split()
-            if 2 <= len(words) <= MAX_SPLIT_WORDS:
-                for cut in range(1, len(words)):
-                    left, right = " ".join(words[:cut]), " ".join(words[cut:])
-                    found += [Reading(left, right, "split"), Reading(right, left, "split")]
+            if len(words) == 2:  # "billyidl_whitewedding": the halves, both ways (typos allowed)
+                found += [Reading(words[0], words[1], "split"), Reading(words[1], words[0], "split")]
             found += _glued(catalog, name.title)
     unique: dict[tuple[str, str], Reading] = {}
     for reading in found:

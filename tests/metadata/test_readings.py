@@ -43,9 +43,10 @@ def best(catalog, path, **kwargs):
     ("Party Mix/Running Up That Hill - Kate Bush.mid", "K2", "swapped"),    # folder that is no artist
     ("Party Mix/Kate Bush - Running Up That Hill.mid", "K2", "dash"),
     ("all/katebush_wutheringheights.mid", "K1", None),
-    ("misc/katebush-runningupthathill.kar", "K2", "glued"),
+    ("misc/katebush-runningupthathill.kar", "K2", None),
     ("new/totaleclipseoftheheartbonnietyler.mid", "T1", "glued"),
-    ("midi/cyndi lauper girls just want to have fun.mid", "C1", None),
+    ("midi/cyndi lauper girls just want to have fun.mid", "C1", "glued"),
+    ("misc/katebsh_wutheringheights.mid", "K1", "split"),                  # a typo in the artist
     ("K.Bush/Wuthering Heights.mid", "K1", "path"),
     ("KBush/running up that hill.mid", "K2", "path"),
     ("ELO/Mr Blue Sky.mid", "E1", "path"),
