@@ -32,6 +32,8 @@ THRESHOLD = typer.Option(DEFAULT_MIN_SCORE, "--threshold", min=0.0, max=1.0,
                               "with the catalogue's.")
 MIDI_TEXT = typer.Option(True, "--midi-text/--no-midi-text",
                          help="Read track names and text events of existing files when the path has no title.")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``clean-metadata`` and ``match-metadata`` to the root app."""
     app.command("clean-metadata", no_args_is_help=True)(clean_metadata)
