@@ -46,6 +46,27 @@ def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: 
                    f"{summary['validation']['bhattacharyya']:.3f}, checksum {summary['checksum'][:12]}")
 
 
+def _fonts(choice: str) -> tuple[str, ...] | None:
+    """None for 'default', the installed training SoundFonts' paths for 'training'."""
+    if choice == "default":
+        return None
+    if choice != "training":
+        raise typer.BadParameter("must be 'default' or 'training'", param_hint="--fonts")
+    from ..corpus.fonts import available_fonts
+
+    return tuple(str(path) for path in available_fonts().values())
+
+
+def _tempo_range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise typer.BadParameter("must be LOW,HIGH, e.g. 0.5,2", param_hint="--tempo-range") from None
+    if not 0 < low <= high:
+        raise typer.BadParameter("needs 0 < LOW <= HIGH", param_hint="--tempo-range")
+    return low, high
+
+
 def register(app: typer.Typer) -> None:
     """Add ``train data|hash|embed`` to the root app."""
     group = typer.Typer(help="Build training pairs and train the learned representations.",
@@ -58,10 +79,17 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(DEFAULT_PAIRS, help="Output folder for the pairs."),
         limit: Optional[int] = typer.Option(None, help="At most this many songs per split."),
         seed: int = typer.Option(0, help="Seed of variants and augmentation."),
+        versions: bool = typer.Option(False, help="Also each song's earlier versions (NNN/versions/*.mid)."),
+        music21: Optional[Path] = typer.Option(
+            None, help="Folder of music21 works exported to MIDI (benchmarks/scale_data.py or `make corpus`)."),
+        fonts: str = typer.Option("default", help="'default' (TimGM6mb) or 'training' (every installed training SoundFont)."),
+        tempo_range: str = typer.Option("0.8,1.25", help="LOW,HIGH global tempo factor of the recordings."),
+        lossy: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of recordings MP3-coded (64-128 kbps)."),
+        renderings: int = typer.Option(1, min=1, help="Recordings made of each MIDI file."),
         json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per song."),
     ):
-        """Render aligned (recording, MIDI) feature pairs for the train and validation songs."""
-        from ..training.data import generate
+        """Render aligned (recording, MIDI) feature pairs for the train and validation songs (resumable)."""
+        from ..training.data import Recipe, generate
 
         def on_song(song: str, error: Optional[str]) -> None:
             if json_output:
@@ -69,7 +97,9 @@ def register(app: typer.Typer) -> None:
             elif error:
                 stderr.print(f"skipped {song}: {error}", highlight=False, markup=False)
 
-        meta = generate(root, out, limit=limit, seed=seed, on_song=on_song)
+        recipe = Recipe(_fonts(fonts), _tempo_range(tempo_range), lossy, renderings)
+        meta = generate(root, out, limit=limit, seed=seed, on_song=on_song, recipe=recipe, versions=versions,
+                        music21=music21)
         if not json_output:
             typer.echo(f"pairs in {out}: {meta['splits']}")
 

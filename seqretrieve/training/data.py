@@ -1,9 +1,10 @@
 """Training pairs aligned by construction: each song rendered as "MIDI" and as a "recording".
 
 MIDI side: the song as is, default synthesizer, the extractor's MIDI rate (as queries are made).
-Recording side: a ``make_variant`` copy (preset "hard" or "easy" by coin flip, tempo x 0.8-1.25,
-warp, crop, other programs, dropped instrument) rendered at the extractor's audio rate, then
-augmented (random EQ tilt, reverb half the time, noise at 10-40 dB SNR). The variant's time map
+Recording side: a ``make_variant`` copy (preset "hard" or "easy" by coin flip, a global tempo
+factor, warp, crop, other programs, dropped instrument) rendered at the extractor's audio rate,
+with the default or a random training SoundFont, then augmented (random EQ tilt, reverb half the
+time, noise at 10-40 dB SNR) and maybe MP3-coded, as a :class:`Recipe` says. The variant's time map
 gives the audio frame aligned with every MIDI frame; MIDI frames that fall in a cropped region
 are dropped. No TensorFlow needed here.
 """
@@ -11,6 +12,7 @@ are dropped. No TensorFlow needed here.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -44,17 +46,44 @@ def augment(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> 
     return (out / (np.abs(out).max() + 1e-9)).astype(np.float32)
 
 
-def make_pair(midi, song: str, extractor, synthesizer, rng: np.random.Generator) -> Pair:
-    """The aligned (recording, MIDI) features of one loaded song."""
+@dataclass(frozen=True)
+class Recipe:
+    """How the "recording" side of a pair is made.
+
+    ``fonts``: SoundFont paths drawn from at random (None: the default synthesizer's);
+    ``tempo_range``: (low, high) global tempo factor, drawn log-uniformly; ``lossy_probability``:
+    chance of MP3 coding at 64-128 kbps; ``renderings``: recordings made of each MIDI file.
+    """
+
+    fonts: tuple[str, ...] | None = None
+    tempo_range: tuple[float, float] = (0.8, 1.25)
+    lossy_probability: float = 0.0
+    renderings: int = 1
+
+    def describe(self) -> str:
+        fonts = "default synthesizer" if not self.fonts else f"{len(self.fonts)} SoundFonts at random"
+        return (f"make_variant preset hard|easy, {fonts}, tempo x{self.tempo_range[0]:g}-{self.tempo_range[1]:g} "
+                f"(log-uniform), EQ tilt, reverb p=0.5, noise 10-40 dB SNR, MP3 p={self.lossy_probability:g}, "
+                f"{self.renderings} rendering(s) per file")
+
+
+def make_pair(midi, song: str, extractor, synthesizer, rng: np.random.Generator, recipe: Recipe = Recipe(),
+              recording_synthesizer=None) -> Pair:
+    """The aligned (recording, MIDI) features of one loaded song; the recording is rendered by
+    ``recording_synthesizer`` (default: ``synthesizer``) as ``recipe`` says."""
+    from ..corpus.render import mp3_round_trip
     from ..features.extract import features_from_midi
     from ..synth.variants import make_variant
 
     midi_frames = features_from_midi(midi, extractor, synthesizer).frames
     preset = "hard" if rng.random() < 0.5 else "easy"
-    variant, time_map = make_variant(
-        midi, int(rng.integers(2**31)), preset=preset, tempo_scale=float(np.exp(rng.uniform(-0.22, 0.22)))
-    )
-    audio = augment(synthesizer.render(variant, extractor.sample_rate), extractor.sample_rate, rng)
+    variant_seed = int(rng.integers(2**31))
+    tempo = float(np.exp(rng.uniform(*np.log(recipe.tempo_range))))
+    variant, time_map = make_variant(midi, variant_seed, preset=preset, tempo_scale=tempo)
+    audio = (recording_synthesizer or synthesizer).render(variant, extractor.sample_rate)
+    audio = augment(audio, extractor.sample_rate, rng)
+    if rng.random() < recipe.lossy_probability:
+        audio = mp3_round_trip(audio, extractor.sample_rate, float(rng.uniform(0.3, 0.6)))
     audio_frames = extractor.from_samples(audio, extractor.sample_rate).frames
     fps = extractor.frame_rate
     position = np.round(time_map(np.arange(len(midi_frames)) / fps) * fps).astype(np.int64)
@@ -62,12 +91,32 @@ def make_pair(midi, song: str, extractor, synthesizer, rng: np.random.Generator)
     return Pair(song, midi_frames[valid], audio_frames, position[valid].astype(np.int32))
 
 
+def _pair_seed(seed: int, stem: str, k: int) -> list[int]:
+    """Seed of one pair: ``[seed, song number]`` for a POP909 song's first rendering (the shipped
+    models' recipe), else ``[seed, k, *bytes of the file stem]``."""
+    return [seed, int(stem)] if k == 0 and stem.isdigit() else [seed, k, *stem.encode()]
+
+
+def training_pieces(root: str | Path, split: str, versions: bool = False, music21: str | Path | None = None) -> list:
+    """The :class:`seqretrieve.corpus.sources.Piece` files of ``split``: POP909 songs (with their
+    earlier versions when ``versions``) and the exported music21 works in ``music21``."""
+    from ..corpus.sources import music21_pieces, pop909_pieces
+
+    pieces = pop909_pieces(root, split, versions=versions)
+    if music21 is not None:
+        pieces += music21_pieces(music21, split)
+    return pieces
+
+
 def generate(root: str | Path, out: str | Path, splits: Iterable[str] = ("train", "validation"),
              limit: int | None = None, seed: int = 0, synthesizer: str = "tinysoundfont",
-             on_song: Callable[[str, str | None], None] = lambda song, error: None) -> dict:
-    """Write ``out/<split>/<song>.npz`` for the pop909 songs of ``splits`` (first ``limit`` of
-    each) and ``out/meta.json``; existing pairs are kept (the job resumes). A song that fails is
-    reported through ``on_song(song, message)`` and skipped. Returns the meta record."""
+             on_song: Callable[[str, str | None], None] = lambda song, error: None, *,
+             recipe: Recipe = Recipe(), versions: bool = False, music21: str | Path | None = None) -> dict:
+    """Write ``out/<split>/<file>.npz`` (``<file>-r<k>.npz`` for the k-th extra rendering) for the
+    pieces of ``splits`` (first ``limit`` files of each) and ``out/meta.json``; existing pairs are
+    kept (the job resumes). A file that fails is reported through ``on_song(name, message)`` and
+    skipped. The MIDI side always uses the default synthesizer (as queries do). Returns the meta
+    record."""
     from ..audio.midi import load_midi
     from ..errors import SeqretrieveError
     from ..registry import get_registry
@@ -75,26 +124,32 @@ def generate(root: str | Path, out: str | Path, splits: Iterable[str] = ("train"
     registry = get_registry()
     extractor = registry.create("feature_extractor", "cqt")
     synth = registry.create("synthesizer", synthesizer)
+    fonts = [registry.create("synthesizer", synthesizer, soundfont=font) for font in recipe.fonts or ()]
     out = Path(out)
     meta = {
-        "source": str(root), "extractor": extractor.name, "extractor_params": extractor.params(),
-        "synthesizer": synthesizer, "seed": seed, "splits": {},
-        "recording_side": "make_variant preset hard|easy, tempo x exp(U(-0.22, 0.22)), EQ tilt, reverb p=0.5, noise 10-40 dB SNR",
+        "source": str(root), "music21": None if music21 is None else str(music21), "versions": versions,
+        "extractor": extractor.name, "extractor_params": extractor.params(),
+        "synthesizer": synthesizer, "seed": seed, "splits": {}, "recording_side": recipe.describe(),
+        "fonts": [Path(font).name for font in recipe.fonts or ()],
     }
     for split in splits:
-        songs = pop909_songs(root, split)[:limit]
-        meta["splits"][split] = len(songs)
-        for path in songs:
-            target = out / split / f"{path.stem}.npz"
-            if target.exists():
-                on_song(path.stem, None)
-                continue
-            rng = np.random.default_rng([seed, int(path.stem)])
-            try:
-                save_pair(target, make_pair(load_midi(path), path.stem, extractor, synth, rng))
-                on_song(path.stem, None)
-            except SeqretrieveError as exc:
-                on_song(path.stem, str(exc))
+        pieces = training_pieces(root, split, versions, music21)[:limit]
+        meta["splits"][split] = len(pieces) * recipe.renderings
+        for piece in pieces:
+            stem = piece.path.stem
+            for k in range(recipe.renderings):
+                name = stem if k == 0 else f"{stem}-r{k}"
+                target = out / split / f"{name}.npz"
+                if target.exists():
+                    on_song(name, None)
+                    continue
+                rng = np.random.default_rng(_pair_seed(seed, stem, k))
+                recording = fonts[int(rng.integers(len(fonts)))] if fonts else None
+                try:
+                    save_pair(target, make_pair(load_midi(piece.path), name, extractor, synth, rng, recipe, recording))
+                    on_song(name, None)
+                except SeqretrieveError as exc:
+                    on_song(name, str(exc))
     out.mkdir(parents=True, exist_ok=True)
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
     return meta

@@ -1,0 +1,218 @@
+"""Scale: does the cascade keep the right answer as the index grows from 1k to 20k+ entries?
+
+Data: ``python benchmarks/scale_data.py`` (see seqretrieve/evaluation/scale.py). Queries: every
+held-out POP909 test song (the complete original MIDI) with two right entries, its "easy" and
+"hard" 30-s excerpts, each scored as its own query with the other one left out of the ranking,
+and the three Bach violin scores (120-bpm MIDI) against John Garner's recordings. For each index
+size: per stage, the right entry's rank as a share of N (p50/p95/p99/max) and survival at the
+stage's keep; the cascade's top-1/top-5/MRR; seconds per stage. Brute-force DTW at the smallest
+size is the accuracy reference and says, per query, whether any other entry outscores the right
+one under full DTW. Per-query results are cached under data/scale/results (a rerun resumes).
+One thread (set before NumPy loads).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import json  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+SCALE = ROOT / "data" / "scale"
+SIZES = ("1000", "5000", "all")
+ALONE = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)"}
+
+
+def queries(tmp: Path, limit: int | None) -> list[tuple[str, Path, dict[str, str]]]:
+    """(query id, MIDI path, {label: right entry id}) for test songs and the Bach scores."""
+    from seqretrieve.evaluation.bach_violin import pieces, score_to_midi
+    from seqretrieve.training.split import pop909_songs
+
+    found = [(f"pop909-{song.stem}", song, {p: f"pop909-{song.stem}-{p}" for p in ("easy", "hard")})
+             for song in pop909_songs(SHARED / "pop909", "test")][:limit]
+    for piece in pieces(SHARED / "bach-violin"):
+        midi = tmp / f"{piece.name}-score.mid"
+        score_to_midi(piece.notes, 120.0).write(str(midi))
+        found.append((piece.name, midi, {"bach": piece.audio.stem}))
+    return found
+
+
+def rank_of(ranked: list[str], target: str, others: set[str]) -> int | None:
+    """1-based rank of ``target`` in ``ranked`` with the ids in ``others`` left out."""
+    rank = 0
+    for entry_id in ranked:
+        if entry_id in others:
+            continue
+        rank += 1
+        if entry_id == target:
+            return rank
+    return None
+
+
+class Runner:
+    """Ranks one query against one index with each stage alone and the cascade, or (``brute``)
+    with brute-force DTW alone."""
+
+    def __init__(self, index, brute: bool):
+        from seqretrieve.pipelines.search import build_matchers, counts_for
+        from seqretrieve.registry import get_registry
+
+        registry = get_registry()
+        self.index = index
+        self.cascade = None if brute else counts_for(registry.get("pipeline", "cascade"), len(index))
+        self.cascade_matchers = {} if brute else build_matchers(self.cascade, registry)
+        self.alone = ({"dtw": registry.create("matcher", "dtw")} if brute else
+                      {"embedding": registry.create("matcher", "embedding", max_hits=None),
+                       "hash-dtw": registry.create("matcher", "hash-dtw")})
+
+    def run(self, query, targets: dict[str, str]) -> dict:
+        """{targets: {label: {method: rank, "stages": [rank per stage]}}, seconds, stage_seconds}."""
+        from seqretrieve.pipelines.run import run_pipeline
+
+        out = {"targets": {label: {} for label in targets}, "seconds": {}}
+        ranked = {}
+        for name, matcher in self.alone.items():
+            started = time.perf_counter()
+            ranked[name] = [hit.id for hit in matcher.rank(query, self.index, None)]
+            out["seconds"][name] = time.perf_counter() - started
+        if self.cascade is not None:
+            result = run_pipeline(self.cascade, self.cascade_matchers, query, self.index, top=10)
+            out["stage_seconds"] = [stage.seconds for stage in result.stages]
+            ranked["cascade"] = [hit.id for hit in result.hits]
+        for label, target in targets.items():
+            others = set(targets.values()) - {target}
+            record = out["targets"][label]
+            record.update({name: rank_of(ids, target, others) for name, ids in ranked.items()})
+            if self.cascade is not None:
+                record["stages"] = [rank_of(list(stage.ranks), target, others) for stage in result.stages]
+                record["survived"] = [target in stage.ranks for stage in result.stages[1:]]
+        return out
+
+
+def collect(size: str, query_list, brute: bool, log) -> tuple[int, list[dict]]:
+    """Results of every query against ``index-<size>`` (cached ones read back)."""
+    from seqretrieve.audio.midi import load_midi
+    from seqretrieve.features.extract import features_from_midi
+    from seqretrieve.index.store import Index
+    from seqretrieve.registry import get_registry
+    from seqretrieve.types import QueryData
+
+    registry = get_registry()
+    extractor = registry.create("feature_extractor", "cqt")
+    synthesizer = registry.create("synthesizer", "tinysoundfont")
+    cache = SCALE / "results" / (size + ("-brute" if brute else ""))
+    cache.mkdir(parents=True, exist_ok=True)
+    results = []
+    with Index.open(SCALE / f"index-{size}") as index:
+        runner = None
+        for k, (qid, midi_path, targets) in enumerate(query_list):
+            path = cache / f"{qid}.json"
+            if not path.exists():
+                runner = runner or Runner(index, brute)
+                midi = load_midi(str(midi_path))
+                query = QueryData(str(midi_path), midi, {extractor.name: features_from_midi(midi, extractor, synthesizer)})
+                path.write_text(json.dumps(runner.run(query, targets)))
+                log(f"{size}: query {k + 1}/{len(query_list)}")
+            results.append({"query": qid, **json.loads(path.read_text())})
+        return len(index), results
+
+
+def percentiles(ranks: list[int | None], n: int) -> list[str]:
+    filled = np.array([n if r is None else r for r in ranks], dtype=float) / n
+    return [f"{np.percentile(filled, q, method='higher'):.2%}" for q in (50, 95, 99)] + [f"{filled.max():.2%}"]
+
+
+def size_table(size: str, n: int, results: list[dict], keeps: list, labels: tuple[str, ...]) -> list[str]:
+    """Markdown rows for one index size over the targets whose label is in ``labels``."""
+    from seqretrieve.evaluation.metrics import summarize
+
+    records = [rec for res in results for label, rec in res["targets"].items() if label in labels]
+    lines = []
+    for name, title in ALONE.items():
+        ranks = [rec[name] for rec in records]
+        lines.append(f"| {n:,} | {title} | " + " | ".join(percentiles(ranks, n)) + " | |")
+    for k, keep in enumerate(keeps):
+        ranks = [rec["stages"][k] for rec in records]
+        survived = f"{np.mean([rec['survived'][k] for rec in records]):.1%}" if k < len(keeps) - 1 else ""
+        lines.append(f"| {n:,} | cascade stage {k + 1} (keeps {keep}) | " + " | ".join(percentiles(ranks, n))
+                     + f" | {survived} |")
+    stats = summarize([rec["cascade"] for rec in records], n)
+    lines.append(f"| {n:,} | **cascade** top-1 {stats['top1']:.1%}, top-5 {stats['top5']:.1%}, "
+                 f"MRR {stats['mrr']:.3f} | | | | | |")
+    return lines
+
+
+def run(quick: bool = False) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from seqretrieve.registry import get_registry
+
+    def log(message: str) -> None:
+        print(f"[bench scale {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    sizes = [s for s in SIZES if (SCALE / f"index-{s}").exists()]
+    if not sizes:
+        raise RuntimeError("no scale indexes: run `python benchmarks/scale_data.py` first")
+    cascade = get_registry().get("pipeline", "cascade")
+    with tempfile.TemporaryDirectory() as tmp:
+        query_list = queries(Path(tmp), 10 if quick else None)
+        measured = {size: collect(size, query_list, False, log) for size in sizes}
+        brute_n, brute = collect(sizes[0], query_list, True, log)
+    lines = [
+        "Held-out POP909 test songs (227 complete MIDI files as queries; each has an easy and a hard "
+        "30-s excerpt as right entries, scored separately with the other one left out) and the three "
+        "Bach scores, among distractors that never come from a test song: windows of POP909 "
+        "train/validation songs and their versions and of music21 works, rendered with five training "
+        "SoundFonts, other programs and tempo x0.5-2 (`python benchmarks/scale_data.py`). Smaller "
+        "indexes are subsets of larger ones; the queries are the same.", "",
+        "Rank of the right entry as a share of N (p50 / p95 / p99 / max) and survival at each "
+        "cascade stage's keep (" + " -> ".join(f"{s.matcher} {s.keep or ''}".strip() for s in cascade.stages) + "):", "",
+    ]
+    for title, labels in (("POP909 easy + hard pooled", ("easy", "hard")), ("POP909 easy", ("easy",)),
+                          ("POP909 hard", ("hard",)), ("Bach violin (real recordings)", ("bach",))):
+        lines += [f"**{title}**", "", "| N | stage | p50 | p95 | p99 | max | survival |", "|---|---|---|---|---|---|---|"]
+        for size, (n, results) in measured.items():
+            keeps = [stage.kept_count(n) for stage in cascade.stages]
+            lines += size_table(size, n, results, keeps, labels)
+        lines.append("")
+    lines += brute_force_lines(brute_n, brute)
+    lines += timing_lines(measured)
+    return "## Scale (rank of the right entry as the index grows)\n\n" + "\n".join(lines)
+
+
+def brute_force_lines(n: int, results: list[dict]) -> list[str]:
+    """Brute-force DTW at the smallest size: top-1 and how often another entry outscores the right one."""
+    from seqretrieve.evaluation.metrics import summarize
+
+    lines = [f"Brute-force DTW at N = {n:,} (the accuracy reference; every other entry scored):", "",
+             "| set | queries | top-1 | top-5 | MRR | another entry outscores the right one |", "|---|---|---|---|---|---|"]
+    for title, labels in (("easy + hard", ("easy", "hard")), ("easy", ("easy",)), ("hard", ("hard",)), ("Bach", ("bach",))):
+        ranks = [rec["dtw"] for res in results for label, rec in res["targets"].items() if label in labels]
+        if ranks:
+            stats = summarize(ranks, n)
+            beaten = np.mean([r is None or r > 1 for r in ranks])
+            lines.append(f"| {title} | {len(ranks)} | {stats['top1']:.1%} | {stats['top5']:.1%} | "
+                         f"{stats['mrr']:.3f} | {beaten:.1%} |")
+    return lines + [""]
+
+
+def timing_lines(measured: dict) -> list[str]:
+    lines = ["Median seconds per query (one core; the cascade's stages as run, and each stage alone over "
+             "the whole index):", "", "| N | cascade stages | embedding alone | Hamming DTW alone |", "|---|---|---|---|"]
+    for n, results in measured.values():
+        stages = np.median([res["stage_seconds"] for res in results], axis=0)
+        alone = {name: np.median([res["seconds"][name] for res in results]) for name in ALONE}
+        lines.append(f"| {n:,} | " + " + ".join(f"{s:.3f}" for s in stages) + f" = {stages.sum():.3f} | "
+                     f"{alone['embedding']:.4f} | {alone['hash-dtw']:.3f} |")
+    return lines + [""]

@@ -1,0 +1,56 @@
+"""Build the scale benchmark's data into data/scale (resumable: run it again to go on).
+
+    python benchmarks/scale_data.py [--workers 2] [--shards K] [--sizes 1000,5000,20000]
+
+Exports the music21 corpus to MIDI (data/corpus/music21), plans the distractors once, renders
+them in shards and assembles one LMDB index per size (right entries first, then distractors),
+with both learned representations. See seqretrieve/evaluation/scale.py for the layout. The
+training SoundFonts come from Debian packages: ``make scale-data`` installs them first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SHARED = ROOT.parent / "shared" / "data"
+SCALE = DATA / "scale"
+MUSIC21 = DATA / "corpus" / "music21"
+RIGHT_CACHE = DATA / "bench" / "pop909"
+
+
+def say(message: str) -> None:
+    print(f"[scale-data {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    from seqretrieve.corpus.sources import export_music21
+    from seqretrieve.evaluation import scale
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--shards", type=int, default=None, help="render only the first K shards")
+    parser.add_argument("--sizes", default="1000,5000,20000", help="index sizes to assemble")
+    parser.add_argument("--skip-music21", action="store_true", help="plan with the music21 works exported so far")
+    args = parser.parse_args()
+    if not (SCALE / "plan.json").exists() and not args.skip_music21:
+        say("exporting the music21 corpus to MIDI (once)")
+        export_music21(MUSIC21, on_file=lambda name, tunes, error: error and say(f"music21 {name}: {error}"))
+    plan = scale.load_plan(SCALE, SHARED / "pop909", MUSIC21)
+    say(f"plan: {len(plan)} distractors in {scale.shard_count(plan)} shards of {scale.SHARD_SIZE}")
+    scale.render_all(SCALE, plan, args.workers, args.shards, on_shard=lambda done, total: say(f"shards {done}/{total}"))
+    rights = scale.right_entries(SHARED / "pop909", RIGHT_CACHE, SHARED / "bach-violin")
+    for size in (int(s) for s in args.sizes.split(",")):
+        say(f"index of {size} entries")
+        count = scale.assemble_index(SCALE / f"index-{size}", size, rights, scale.iter_distractors(SCALE, plan),
+                                     on_entry=lambda done, total: None)
+        say(f"index-{size}: {count} entries")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

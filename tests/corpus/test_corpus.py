@@ -1,0 +1,146 @@
+"""Corpus sources, excerpt rendering and the scale benchmark's resumable data build."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from seqretrieve.corpus import render, sources
+from seqretrieve.corpus.fonts import available_fonts
+from seqretrieve.evaluation import scale
+
+
+@pytest.fixture(scope="module")
+def synth():
+    from seqretrieve.synth.tinysf import TinySoundFontSynth
+
+    return TinySoundFontSynth()
+
+
+def song(seconds: float = 60.0, program: int = 0):
+    """A PrettyMIDI with a melody of 0.5-s notes, a held bass note, a volume change and a bend."""
+    midi = pretty_midi.PrettyMIDI()
+    lead = pretty_midi.Instrument(program)
+    lead.notes = [pretty_midi.Note(90, 60 + (k % 12), k * 0.5, k * 0.5 + 0.45) for k in range(int(seconds * 2))]
+    lead.control_changes = [pretty_midi.ControlChange(7, 100, 0.0), pretty_midi.ControlChange(7, 60, 20.0)]
+    lead.pitch_bends = [pretty_midi.PitchBend(500, 10.0)]
+    bass = pretty_midi.Instrument(33)
+    bass.notes = [pretty_midi.Note(80, 40, 0.0, seconds)]
+    midi.instruments += [lead, bass]
+    return midi
+
+
+def test_crop_keeps_the_window_and_what_applies_there():
+    window = render.crop(song(), 20.2, 30.2)
+    lead, bass = window.instruments
+    assert [round(n.start, 2) for n in lead.notes[:2]] == [0.0, 0.3]  # 20.0-20.45 sounds at 20.2
+    assert max(n.end for n in lead.notes) <= 10.0 + 1e-9
+    assert (bass.notes[0].start, round(bass.notes[0].end, 6)) == (0.0, 10.0)  # held note cut to the window
+    assert [(c.value, c.time) for c in lead.control_changes] == [(60, 0.0)]  # the volume in force
+    assert [(b.pitch, b.time) for b in lead.pitch_bends] == [(500, 0.0)]
+
+
+def test_crop_drops_instruments_silent_in_the_window():
+    midi = song(30.0)
+    midi.instruments[1].notes[0].end = 5.0
+    assert len(render.crop(midi, 10.0, 20.0).instruments) == 1
+
+
+@pytest.mark.parametrize("tempo", [0.5, 2.0])
+def test_excerpt_has_the_asked_length_at_any_tempo(synth, tempo):
+    excerpt = render.render_excerpt(song(90.0), synth, np.random.default_rng(1), seconds=10.0,
+                                    sample_rate=11025, tempo=tempo)
+    assert excerpt.samples.shape == (10 * 11025,)
+    assert np.isfinite(excerpt.samples).all() and np.abs(excerpt.samples).max() > 0.1
+    assert excerpt.info["tempo"] == tempo
+
+
+def test_excerpt_is_deterministic_per_seed(synth):
+    first, second = (render.render_excerpt(song(), synth, np.random.default_rng(7), seconds=5.0, sample_rate=11025)
+                     for _ in range(2))
+    assert np.array_equal(first.samples, second.samples)
+
+
+def test_mp3_round_trip_keeps_timing():
+    samples = np.zeros(3 * 22050, np.float32)
+    samples[22050] = 1.0
+    coded = render.mp3_round_trip(samples, 22050, 0.5)
+    assert coded.shape == samples.shape
+    assert abs(int(np.argmax(np.abs(coded))) - 22050) <= 2
+
+
+def test_fonts_always_include_the_default():
+    assert "timgm6mb" in available_fonts()
+
+
+def test_music21_split_is_stable_and_covers_all_splits():
+    names = [f"work{k}" for k in range(200)]
+    splits = [sources.music21_split(name) for name in names]
+    assert splits == [sources.music21_split(name) for name in names]
+    assert set(splits) == {"train", "validation", "test"}
+
+
+def test_pop909_pieces_keep_versions_with_their_song(tmp_path):
+    for number in ("002", "004"):
+        (tmp_path / number / "versions").mkdir(parents=True)
+        song().write(str(tmp_path / number / f"{number}.mid"))
+        song().write(str(tmp_path / number / "versions" / f"{number}-v1.mid"))
+    train = sources.pop909_pieces(tmp_path, "train")
+    assert [(p.piece, p.source) for p in train] == [("pop909-002", "pop909"), ("pop909-002", "pop909-version")]
+    assert [p.piece for p in sources.pop909_pieces(tmp_path, "test", versions=False)] == ["pop909-004"]
+
+
+def test_load_cached_parses_once(tmp_path):
+    path = tmp_path / "a.mid"
+    song(5.0).write(str(path))
+    first = sources.load_cached(path, tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+    second = sources.load_cached(path, tmp_path / "cache")
+    assert [n.pitch for n in second.instruments[0].notes] == [n.pitch for n in first.instruments[0].notes]
+
+
+def test_shards_render_once_and_read_back_in_plan_order(tmp_path, monkeypatch):
+    for k in range(3):
+        song(40.0, program=k).write(str(tmp_path / f"s{k}.mid"))
+    plan = [{"id": f"s{k}-w0-timgm6mb", "path": str(tmp_path / f"s{k}.mid"), "font": "timgm6mb", "seed": k}
+            for k in range(3)]
+    plan.append({"id": "broken", "path": str(tmp_path / "missing.mid"), "font": "timgm6mb", "seed": 9})
+    monkeypatch.setattr(scale, "SHARD_SIZE", 2)
+    monkeypatch.setattr(scale, "EXCERPT_SECONDS", 5.0)
+    root = tmp_path / "scale"
+    scale.render_all(root, plan)
+    shard = scale.shard_path(root, 1)
+    stamp = shard.stat().st_mtime_ns
+    scale.render_all(root, plan)  # resumes: nothing to do
+    assert shard.stat().st_mtime_ns == stamp
+    with np.load(shard) as data:
+        assert "missing.mid" in json.loads(str(data["failed"]))["broken"]
+    read = list(scale.iter_distractors(root, plan))
+    assert [entry_id for entry_id, _, _ in read] == [item["id"] for item in plan[:3]]
+    assert all(frames.shape[1] == 48 and frames.dtype == np.float32 for _, frames, _ in read)
+
+
+def test_training_pairs_follow_the_recipe(tmp_path):
+    from seqretrieve.corpus.sources import music21_split
+    from seqretrieve.training.data import Recipe, generate
+
+    (tmp_path / "pop" / "002").mkdir(parents=True)
+    song(20.0).write(str(tmp_path / "pop" / "002" / "002.mid"))
+    work = next(f"work{k}" for k in range(100) if music21_split(f"work{k}") == "train")
+    (tmp_path / "m21").mkdir()
+    song(12.0, program=40).write(str(tmp_path / "m21" / f"{work}.mid"))
+    fonts = tuple(str(path) for path in available_fonts().values())
+    recipe = Recipe(fonts, (0.5, 2.0), 1.0, renderings=2)
+    meta = generate(tmp_path / "pop", tmp_path / "pairs", splits=("train",), recipe=recipe, music21=tmp_path / "m21")
+    assert meta["splits"] == {"train": 4} and "MP3 p=1" in meta["recording_side"]
+    names = sorted(path.stem for path in (tmp_path / "pairs" / "train").glob("*.npz"))
+    assert names == sorted(["002", "002-r1", work, f"{work}-r1"])
+    for path in (tmp_path / "pairs" / "train").glob("*.npz"):
+        with np.load(path) as pair:
+            index = pair["audio_index"]
+            assert np.all(np.diff(index) >= 0) and index.max() < len(pair["audio"])
+            rate = (index[-1] - index[0]) / max(len(index) - 1, 1)  # recording frames per MIDI frame
+            assert 0.4 < rate < 2.2
