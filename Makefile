@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: install install-test demo test test-fast bench models clean
+.PHONY: install install-test demo test test-fast bench models fonts scale-data corpus clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,22 @@ models: $(TRAIN_VENV)/.installed
 		--limit 211 --validation-limit 60 --steps 6000 --patience 100
 	$(TRAIN_VENV)/bin/seqretrieve train embed --pairs data/pairs --out data/models --version 2 \
 		--validation-limit 60 --steps 4000 --patience 100
+
+# The training SoundFonts (Debian packages; seqretrieve/corpus/fonts.py) for the corpus and scale data.
+fonts: install
+	@pkgs="$$($(BIN)/python -c 'from seqretrieve.corpus.fonts import missing_packages; print(*missing_packages())')"; \
+	if [ -n "$$pkgs" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; fi
+
+# The scale benchmark's 20,000+ entries (hours on 2 cores; resumable: run again to go on).
+scale-data: install-test fonts
+	$(BIN)/python benchmarks/scale_data.py --workers 2
+
+# The larger training corpus: POP909 train/validation songs + versions + music21 works, five
+# SoundFonts, tempo x0.5-2, 30% MP3-coded, two recordings per file (resumable).
+corpus: $(TRAIN_VENV)/.installed fonts
+	$(TRAIN_VENV)/bin/python -c "from seqretrieve.corpus.sources import export_music21; export_music21('data/corpus/music21')"
+	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/corpus/pairs --versions \
+		--music21 data/corpus/music21 --fonts training --tempo-range 0.5,2 --lossy 0.3 --renderings 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 SCALE = ROOT / "data" / "scale"
 SIZES = ("1000", "5000", "all")
+FULL_SCORES_UP_TO = 2000  # indexes this small keep every entry's score per query (for fusion studies)
 ALONE = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)"}
 
 
@@ -79,16 +80,25 @@ class Runner:
         """{targets: {label: {method: rank, "stages": [rank per stage]}}, seconds, stage_seconds}."""
         from seqretrieve.pipelines.run import run_pipeline
 
-        out = {"targets": {label: {} for label in targets}, "seconds": {}}
-        ranked = {}
+        out = {"targets": {label: {} for label in targets}, "targets_ids": targets, "seconds": {}}
+        ranked, scores = {}, {}
         for name, matcher in self.alone.items():
             started = time.perf_counter()
-            ranked[name] = [hit.id for hit in matcher.rank(query, self.index, None)]
+            hits = matcher.rank(query, self.index, None)
             out["seconds"][name] = time.perf_counter() - started
+            ranked[name] = [hit.id for hit in hits]
+            scores[name] = {hit.id: hit.score for hit in hits}
+        if len(self.index) <= FULL_SCORES_UP_TO:
+            out["all_scores"] = scores
         if self.cascade is not None:
-            result = run_pipeline(self.cascade, self.cascade_matchers, query, self.index, top=10)
+            result = run_pipeline(self.cascade, self.cascade_matchers, query, self.index, top=10 ** 6)
             out["stage_seconds"] = [stage.seconds for stage in result.stages]
             ranked["cascade"] = [hit.id for hit in result.hits]
+            # the final stage's candidates (and the right entries) with every stage's score, for
+            # studying how the final score could fuse the stages' evidence
+            final = {hit.id: hit.score for hit in result.hits}
+            out["final"] = {entry_id: [final.get(entry_id), scores["hash-dtw"].get(entry_id), scores["embedding"].get(entry_id)]
+                            for entry_id in [*final, *targets.values()]}
         for label, target in targets.items():
             others = set(targets.values()) - {target}
             record = out["targets"][label]
@@ -187,6 +197,7 @@ def run(quick: bool = False) -> str:
             lines += size_table(size, n, results, keeps, labels)
         lines.append("")
     lines += brute_force_lines(brute_n, brute)
+    lines += fusion_lines(measured)
     lines += timing_lines(measured)
     return "## Scale (rank of the right entry as the index grows)\n\n" + "\n".join(lines)
 
@@ -204,6 +215,40 @@ def brute_force_lines(n: int, results: list[dict]) -> list[str]:
             beaten = np.mean([r is None or r > 1 for r in ranks])
             lines.append(f"| {title} | {len(ranks)} | {stats['top1']:.1%} | {stats['top5']:.1%} | "
                          f"{stats['mrr']:.3f} | {beaten:.1%} |")
+    return lines + [""]
+
+
+FUSION_WEIGHTS = ((0.0, 0.0), (0.5, 0.0), (1.0, 0.0), (0.5, 0.5), (1.0, 1.0))
+
+
+def fused_top1(result: dict, target: str, others: set[str], hash_weight: float, embedding_weight: float) -> bool:
+    """Whether ``target`` wins the final stage when its DTW score is fused with the Hamming-DTW
+    score and the embedding distance, each standardised over the final candidates (lower wins)."""
+    final = {entry_id: row for entry_id, row in result["final"].items() if entry_id not in others}
+    if final.get(target, [None])[0] is None:
+        return False
+    ids = [entry_id for entry_id, row in final.items() if row[0] is not None]
+    columns = np.array([final[entry_id] for entry_id in ids], dtype=float).T  # (3, K)
+    z = (columns - columns.mean(axis=1, keepdims=True)) / (columns.std(axis=1, keepdims=True) + 1e-9)
+    fused = z[0] + hash_weight * z[1] + embedding_weight * z[2]
+    return ids[int(np.argmin(fused))] == target
+
+
+def fusion_lines(measured: dict) -> list[str]:
+    """Top-1 of the cascade when its final DTW score is fused with the earlier stages' evidence
+    (diagnostic on test songs: weights for the shipped cascade are chosen on validation songs)."""
+    lines = ["Fusing the final DTW score with the earlier stages' evidence (top-1, easy + hard pooled; "
+             "`z(dtw) + a z(hamming) + b z(embedding)` over the final candidates; a diagnostic on "
+             "test songs, not a choice):", "",
+             "| N | " + " | ".join(f"a={a:g}, b={b:g}" for a, b in FUSION_WEIGHTS) + " |",
+             "|---|" + "---|" * len(FUSION_WEIGHTS)]
+    for n, results in measured.values():
+        cells = []
+        for a, b in FUSION_WEIGHTS:
+            wins = [fused_top1(res, target, set(res["targets_ids"].values()) - {target}, a, b)
+                    for res in results for label, target in res["targets_ids"].items() if label in ("easy", "hard")]
+            cells.append(f"{np.mean(wins):.1%}")
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
     return lines + [""]
 
 

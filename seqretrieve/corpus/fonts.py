@@ -23,8 +23,9 @@ TRAINING_FONTS: dict[str, Path | None] = {
     "opl3-fm": Path("/usr/share/sounds/sf2/OPL-3_FM_128M.sf2"),
 }
 
-#: Debian packages that hold the fonts above
-DEBIAN_PACKAGES = ("fluid-soundfont-gm", "fluidr3mono-gm-soundfont", "csound-soundfont", "opl3-soundfont")
+#: the Debian package holding each font above
+DEBIAN_PACKAGES = {"fluidr3-gm": "fluid-soundfont-gm", "fluidr3mono-gm": "fluidr3mono-gm-soundfont",
+                   "csound-gm": "csound-soundfont", "opl3-fm": "opl3-soundfont"}
 
 
 def available_fonts() -> dict[str, Path]:
@@ -35,3 +36,8 @@ def available_fonts() -> dict[str, Path]:
         if path.is_file():
             found[name] = path
     return found
+
+
+def missing_packages() -> list[str]:
+    """Debian packages to install for the training fonts not on this machine (``make fonts``)."""
+    return sorted(DEBIAN_PACKAGES[name] for name in DEBIAN_PACKAGES if name not in available_fonts())

@@ -144,3 +144,10 @@ def test_training_pairs_follow_the_recipe(tmp_path):
             assert np.all(np.diff(index) >= 0) and index.max() < len(pair["audio"])
             rate = (index[-1] - index[0]) / max(len(index) - 1, 1)  # recording frames per MIDI frame
             assert 0.4 < rate < 2.2
+
+
+def test_missing_packages_name_the_debian_package_of_each_absent_font(monkeypatch):
+    from seqretrieve.corpus import fonts
+
+    monkeypatch.setattr(fonts, "available_fonts", lambda: {"timgm6mb": None, "opl3-fm": None})
+    assert fonts.missing_packages() == ["csound-soundfont", "fluid-soundfont-gm", "fluidr3mono-gm-soundfont"]
