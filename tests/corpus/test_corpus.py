@@ -151,3 +151,24 @@ def test_missing_packages_name_the_debian_package_of_each_absent_font(monkeypatc
 
     monkeypatch.setattr(fonts, "available_fonts", lambda: {"timgm6mb": None, "opl3-fm": None})
     assert fonts.missing_packages() == ["csound-soundfont", "fluid-soundfont-gm", "fluidr3mono-gm-soundfont"]
+
+
+def test_assembled_index_puts_right_entries_first_and_resumes(tmp_path, synth):
+    import soundfile
+
+    from seqretrieve.index.store import Index
+
+    rights = []
+    for k in range(2):
+        path = tmp_path / f"right{k}.wav"
+        soundfile.write(path, synth.render(song(8.0, program=k * 20), 22050), 22050)
+        rights.append((f"right-{k}", path))
+    rng = np.random.default_rng(0)
+    distractors = [(f"d{k}", rng.random((50 + k, 48)).astype(np.float32), {"source": f"s{k}.mid"}) for k in range(5)]
+    path = tmp_path / "index"
+    assert scale.assemble_index(path, 4, rights, iter(distractors)) == 4
+    assert scale.assemble_index(path, 6, rights, iter(distractors)) == 6  # grows, nothing twice
+    with Index.open(path) as index:
+        assert index.ids() == ["right-0", "right-1", "d0", "d1", "d2", "d3"]
+        assert set(index.representations()) == {"dhs", "pse"}
+        assert index.metadata("d1")["extra"] == {"source": "s1.mid"}
