@@ -208,7 +208,7 @@ def scale(sample, shares: dict, quick: bool) -> list[str]:
     from seqretrieve.index.representations import squared_norms
     from seqretrieve.matchers.embedding import squared_distances, top_rows
     from seqretrieve.dtw.hamming import hamming_dtw_scores
-    from seqretrieve.matchers.hash_dtw import standardised
+    from seqretrieve.matchers.fusion import standardised
     from seqretrieve.types import Hit
 
     registry = get_registry()

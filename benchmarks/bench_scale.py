@@ -31,19 +31,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 SCALE = ROOT / "data" / "scale"
 SIZES = ("1000", "5000", "all")
+VALIDATION_SIZES = ("1000",)
 BRUTE_SONGS = int(os.environ.get("SCALE_BRUTE_SONGS", "60"))  # songs with the brute-force reference (13 s each)
 FULL_SCORES_UP_TO = 2000  # indexes this small keep every entry's score per query (for fusion studies)
 ALONE = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)"}
 
 
-def queries(tmp: Path, limit: int | None) -> list[tuple[str, Path, dict[str, str]]]:
-    """(query id, MIDI path, {label: right entry id}) for test songs and the Bach scores."""
+def queries(tmp: Path, limit: int | None, split: str = "test") -> list[tuple[str, Path, dict[str, str]]]:
+    """(query id, MIDI path, {label: right entry id}) for the songs of ``split`` and, for the
+    test split, the Bach scores."""
     from seqretrieve.evaluation.bach_violin import pieces, score_to_midi
     from seqretrieve.training.split import pop909_songs
 
     found = [(f"pop909-{song.stem}", song, {p: f"pop909-{song.stem}-{p}" for p in ("easy", "hard")})
-             for song in pop909_songs(SHARED / "pop909", "test")][:limit]
-    for piece in pieces(SHARED / "bach-violin"):
+             for song in pop909_songs(SHARED / "pop909", split)][:limit]
+    for piece in pieces(SHARED / "bach-violin") if split == "test" else ():
         midi = tmp / f"{piece.name}-score.mid"
         score_to_midi(piece.notes, 120.0).write(str(midi))
         found.append((piece.name, midi, {"bach": piece.audio.stem}))
@@ -98,8 +100,9 @@ class Runner:
             ranked["cascade"] = [hit.id for hit in result.hits]
             # the final stage's candidates (and the right entries) with every stage's score, for
             # studying how the final score could fuse the stages' evidence
-            final = {hit.id: hit.score for hit in result.hits}
-            out["final"] = {entry_id: [final.get(entry_id), scores["hash-dtw"].get(entry_id), scores["embedding"].get(entry_id)]
+            final, before = result.stages[-1].scores, result.stages[-2].scores
+            out["final"] = {entry_id: [final.get(entry_id), before.get(entry_id), scores["hash-dtw"].get(entry_id),
+                                       scores["embedding"].get(entry_id)]
                             for entry_id in [*final, *targets.values()]}
         for label, target in targets.items():
             others = set(targets.values()) - {target}
@@ -111,10 +114,25 @@ class Runner:
         return out
 
 
+def query_features(qid: str, midi, extractor, synthesizer):
+    """The query's synthesized CQT, made once and kept under data/scale/queries (every index
+    size and the brute-force run use the same frames)."""
+    from seqretrieve.features.extract import features_from_midi
+    from seqretrieve.types import FeatureSequence
+
+    path = SCALE / "queries" / f"{qid}.npy"
+    if path.exists():
+        return FeatureSequence(np.load(path), extractor.frame_rate, extractor.name, extractor.params())
+    features = features_from_midi(midi, extractor, synthesizer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path.with_name(path.stem + ".tmp.npy"), features.frames)
+    path.with_name(path.stem + ".tmp.npy").replace(path)
+    return features
+
+
 def collect(size: str, query_list, brute: bool, log) -> tuple[int, list[dict]]:
     """Results of every query against ``index-<size>`` (cached ones read back)."""
     from seqretrieve.audio.midi import load_midi
-    from seqretrieve.features.extract import features_from_midi
     from seqretrieve.index.store import Index
     from seqretrieve.registry import get_registry
     from seqretrieve.types import QueryData
@@ -132,7 +150,7 @@ def collect(size: str, query_list, brute: bool, log) -> tuple[int, list[dict]]:
             if not path.exists():
                 runner = runner or Runner(index, brute)
                 midi = load_midi(str(midi_path))
-                query = QueryData(str(midi_path), midi, {extractor.name: features_from_midi(midi, extractor, synthesizer)})
+                query = QueryData(str(midi_path), midi, {extractor.name: query_features(qid, midi, extractor, synthesizer)})
                 path.write_text(json.dumps(runner.run(query, targets)))
                 log(f"{size}: query {k + 1}/{len(query_list)}")
             results.append({"query": qid, **json.loads(path.read_text())})
@@ -158,7 +176,7 @@ def size_table(size: str, n: int, results: list[dict], keeps: list, labels: tupl
         survived = f"{np.mean([rec['survived'][k] for rec in records]):.1%}" if k < len(keeps) - 1 else ""
         lines.append(f"| {n:,} | cascade stage {k + 1} (keeps {keep}) | " + " | ".join(percentiles(ranks, n))
                      + f" | {survived} |")
-    stats = summarize([rec["cascade"] for rec in records], n)
+    stats = summarize([cascade_rank(res, label) for res in results for label in res["targets"] if label in labels], n)
     lines.append(f"| {n:,} | **cascade** top-1 {stats['top1']:.1%}, top-5 {stats['top5']:.1%}, "
                  f"MRR {stats['mrr']:.3f} | | | | | |")
     return lines
@@ -179,6 +197,8 @@ def run(quick: bool = False) -> str:
     cascade = get_registry().get("pipeline", "cascade")
     with tempfile.TemporaryDirectory() as tmp:
         query_list = queries(Path(tmp), 10 if quick else None)
+        validation = {size: collect(f"validation-{size}", queries(Path(tmp), 10 if quick else None, "validation"), False, log)
+                      for size in VALIDATION_SIZES if (SCALE / f"index-validation-{size}").exists()}
         measured = {size: collect(size, query_list, False, log) for size in sizes}
         songs = [q for q in query_list if q[0].startswith("pop909-")]
         brute_n, brute = collect(sizes[0], [q for q in query_list if q not in songs] + songs[:BRUTE_SONGS], True, log)
@@ -190,7 +210,8 @@ def run(quick: bool = False) -> str:
         "SoundFonts, other programs and tempo x0.5-2 (`python benchmarks/scale_data.py`). Smaller "
         "indexes are subsets of larger ones; the queries are the same.", "",
         "Rank of the right entry as a share of N (p50 / p95 / p99 / max) and survival at each "
-        "cascade stage's keep (" + " -> ".join(f"{s.matcher} {s.keep or ''}".strip() for s in cascade.stages) + "):", "",
+        "cascade stage's keep (" + " -> ".join(f"{s.matcher} {s.keep or ''}".strip() + (f" carry {s.carry:g}" if s.carry else "")
+                                               for s in cascade.stages) + "):", "",
     ]
     for title, labels in (("POP909 easy + hard pooled", ("easy", "hard")), ("POP909 easy", ("easy",)),
                           ("POP909 hard", ("hard",)), ("Bach violin (real recordings)", ("bach",))):
@@ -201,7 +222,9 @@ def run(quick: bool = False) -> str:
         lines.append("")
     lines += plot_lines(measured)
     lines += brute_force_lines(brute_n, brute, measured[sizes[0]][1])
-    lines += fusion_lines(measured)
+    lines += carry_lines("POP909 test songs, easy + hard", measured, ("easy", "hard"))
+    if validation:
+        lines += carry_lines("Validation songs (where the carry is chosen)", validation, ("easy", "hard"))
     lines += timing_lines(measured)
     return "## Scale (rank of the right entry as the index grows)\n\n" + "\n".join(lines)
 
@@ -217,7 +240,7 @@ def brute_force_lines(n: int, results: list[dict], cascade: list[dict]) -> list[
              "| set | targets | brute-force top-1 | top-5 | MRR | another entry outscores the right one "
              "| cascade top-1 |", "|---|---|---|---|---|---|---|"]
     for title, labels in (("easy + hard", ("easy", "hard")), ("easy", ("easy",)), ("hard", ("hard",)), ("Bach", ("bach",))):
-        pairs = [(rec["dtw"], by_query[res["query"]]["targets"][label]["cascade"])
+        pairs = [(rec["dtw"], cascade_rank(by_query[res["query"]], label))
                  for res in results for label, rec in res["targets"].items() if label in labels]
         if pairs:
             stats = summarize([brute for brute, _ in pairs], n)
@@ -257,37 +280,64 @@ def plot_lines(measured: dict) -> list[str]:
     return [f"![rank share vs index size]({PLOT.relative_to(ROOT).as_posix()})", ""]
 
 
-FUSION_WEIGHTS = ((0.0, 0.0), (0.5, 0.0), (1.0, 0.0), (0.5, 0.5), (1.0, 1.0))
+CARRIES = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 
 
-def fused_top1(result: dict, target: str, others: set[str], hash_weight: float, embedding_weight: float) -> bool:
-    """Whether ``target`` wins the final stage when its DTW score is fused with the Hamming-DTW
-    score and the embedding distance, each standardised over the final candidates (lower wins)."""
-    final = {entry_id: row for entry_id, row in result["final"].items() if entry_id not in others}
-    if final.get(target, [None])[0] is None:
-        return False
-    ids = [entry_id for entry_id, row in final.items() if row[0] is not None]
-    columns = np.array([final[entry_id] for entry_id in ids], dtype=float).T  # (3, K)
-    z = (columns - columns.mean(axis=1, keepdims=True)) / (columns.std(axis=1, keepdims=True) + 1e-9)
-    fused = z[0] + hash_weight * z[1] + embedding_weight * z[2]
-    return ids[int(np.argmin(fused))] == target
+def final_rows(result: dict) -> dict[str, tuple[float, float]]:
+    """Entry id -> (final DTW score, previous stage's score) for the final stage's candidates.
+    Results cached before stage scores were recorded hold every entry's Hamming-DTW score and
+    embedding distance instead (small indexes, where the hash-dtw stage saw every entry), from
+    which that stage's fused score is rebuilt exactly."""
+    from seqretrieve.matchers.fusion import fused
+
+    rows = {entry_id: row for entry_id, row in result["final"].items() if row[0] is not None}
+    if all(len(row) == 4 for row in rows.values()):
+        return {entry_id: (row[0], row[1]) for entry_id, row in rows.items()}
+    every = result["all_scores"]
+    ids = list(every["hash-dtw"])
+    weight = cascade_spec().stages[-2].options.get("embedding_weight", 0.0)
+    stage = fused(np.array([every["hash-dtw"][i] for i in ids]), (weight, np.array([every["embedding"][i] for i in ids])))
+    by_id = dict(zip(ids, stage.tolist()))
+    return {entry_id: (row[0], by_id[entry_id]) for entry_id, row in rows.items()}
 
 
-def fusion_lines(measured: dict) -> list[str]:
-    """Top-1 of the cascade when its final DTW score is fused with the earlier stages' evidence
-    (diagnostic on test songs: weights for the shipped cascade are chosen on validation songs)."""
-    lines = ["Fusing the final DTW score with the earlier stages' evidence (top-1, easy + hard pooled; "
-             "`z(dtw) + a z(hamming) + b z(embedding)` over the final candidates; a diagnostic on "
-             "test songs, not a choice):", "",
-             "| N | " + " | ".join(f"a={a:g}, b={b:g}" for a, b in FUSION_WEIGHTS) + " |",
-             "|---|" + "---|" * len(FUSION_WEIGHTS)]
+def final_rank(result: dict, target: str, others: set[str], carry: float) -> int | None:
+    """The right entry's rank after the final stage ranks its candidates with ``carry`` (None:
+    pruned before it)."""
+    from seqretrieve.matchers.fusion import fused
+
+    rows = {entry_id: row for entry_id, row in final_rows(result).items() if entry_id not in others}
+    if target not in rows:
+        return None
+    ids = list(rows)
+    scores = fused(np.array([rows[i][0] for i in ids]), (carry, np.array([rows[i][1] for i in ids])))
+    return 1 + int(np.sum(scores < scores[ids.index(target)]))
+
+
+def cascade_rank(result: dict, label: str) -> int | None:
+    """The right entry's rank in the shipped cascade, its final stage re-ranked with the shipped
+    carry from the recorded stage scores (so results cached under another carry stay usable)."""
+    target = result["targets_ids"][label]
+    return final_rank(result, target, set(result["targets_ids"].values()) - {target}, cascade_spec().stages[-1].carry)
+
+
+def cascade_spec():
+    from seqretrieve.registry import get_registry
+
+    return get_registry().get("pipeline", "cascade")
+
+
+def carry_lines(title: str, measured: dict, labels: tuple[str, ...]) -> list[str]:
+    """Top-1 of the cascade for each final-stage carry, per index size."""
+    lines = [f"**{title}**: top-1 of the cascade with each carry of the final stage (the Hamming-DTW stage's "
+             "fused score carried into the final DTW ranking, `z(dtw) + carry * z(previous)`):", "",
+             "| N | targets | " + " | ".join(f"carry {c:g}" for c in CARRIES) + " |",
+             "|---|---|" + "---|" * len(CARRIES)]
     for n, results in measured.values():
-        cells = []
-        for a, b in FUSION_WEIGHTS:
-            wins = [fused_top1(res, target, set(res["targets_ids"].values()) - {target}, a, b)
-                    for res in results for label, target in res["targets_ids"].items() if label in ("easy", "hard")]
-            cells.append(f"{np.mean(wins):.1%}")
-        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+        targets = [(res, target, set(res["targets_ids"].values()) - {target})
+                   for res in results for label, target in res["targets_ids"].items() if label in labels]
+        cells = [f"{np.mean([final_rank(res, t, o, carry) == 1 for res, t, o in targets]):.1%}" for carry in CARRIES]
+        lines.append(f"| {n:,} | {len(targets)} | " + " | ".join(cells) + " |")
     return lines + [""]
 
 

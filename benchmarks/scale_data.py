@@ -27,6 +27,10 @@ def say(message: str) -> None:
     print(f"[scale-data {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def _entries(size: str) -> int:
+    return 10**9 if size == "all" else int(size)
+
+
 def main() -> int:
     from seqretrieve.corpus.sources import export_music21
     from seqretrieve.evaluation import scale
@@ -34,7 +38,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=None, help="render only the first K shards")
-    parser.add_argument("--sizes", default="1000,5000,20000", help="index sizes to assemble")
+    parser.add_argument("--sizes", default="1000,5000,all", help="test index sizes to assemble ('all': every entry)")
+    parser.add_argument("--validation-sizes", default="1000", help="validation index sizes (settings are chosen there)")
     parser.add_argument("--skip-music21", action="store_true", help="plan with the music21 works exported so far")
     args = parser.parse_args()
     if not (SCALE / "plan.json").exists() and not args.skip_music21:
@@ -44,11 +49,16 @@ def main() -> int:
     say(f"plan: {len(plan)} distractors in {scale.shard_count(plan)} shards of {scale.SHARD_SIZE}")
     scale.render_all(SCALE, plan, args.workers, args.shards, on_shard=lambda done, total: say(f"shards {done}/{total}"))
     rights = scale.right_entries(SHARED / "pop909", RIGHT_CACHE, SHARED / "bach-violin")
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in args.sizes.split(","):
         say(f"index of {size} entries")
-        count = scale.assemble_index(SCALE / f"index-{size}", size, rights, scale.iter_distractors(SCALE, plan),
-                                     on_entry=lambda done, total: None)
+        count = scale.assemble_index(SCALE / f"index-{size}", _entries(size), rights, scale.iter_distractors(SCALE, plan))
         say(f"index-{size}: {count} entries")
+    validation = scale.right_entries(SHARED / "pop909", RIGHT_CACHE, None, split="validation")
+    for size in args.validation_sizes.split(","):
+        say(f"validation index of {size} entries")
+        distractors = scale.not_from_split(scale.iter_distractors(SCALE, plan), "validation")
+        count = scale.assemble_index(SCALE / f"index-validation-{size}", _entries(size), validation, distractors)
+        say(f"index-validation-{size}: {count} entries")
     return 0
 
 

@@ -157,14 +157,20 @@ class PipelineStage:
     matcher that override the matcher's defaults in this stage only.
 
     ``keep``: an int N >= 1 keeps the best N; a float in (0, 1] keeps that fraction of the
-    stage's candidates (rounded up, at least 1); None keeps all.
+    stage's candidates (rounded up, at least 1); None keeps all. ``carry``: weight w >= 0 of the
+    previous stage's score in this stage's ranking, ``z(this) + w * z(previous)`` over this
+    stage's candidates (0: this stage's score alone), so a final stage keeps the earlier
+    stages' evidence.
     """
 
     matcher: str
     keep: int | float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    carry: float = 0.0
 
     def __post_init__(self):
+        if not (isinstance(self.carry, (int, float)) and math.isfinite(self.carry) and self.carry >= 0):
+            raise ValueError(f"stage {self.matcher!r}: carry must be a number >= 0, not {self.carry!r}")
         keep = self.keep
         if isinstance(keep, bool) or not (
             keep is None or (isinstance(keep, int) and keep >= 1) or (isinstance(keep, float) and 0 < keep <= 1)

@@ -29,8 +29,9 @@ def print_explain(result) -> None:
     for column in ("stage", "matcher", "candidates", "kept", "seconds", "top hit's rank"):
         table.add_column(column, justify="right" if column != "matcher" else "left", overflow="fold")
     for row in result.explain():
+        shown = {**row["options"], **({"carry": row["carry"]} if row["carry"] else {})}
         options = ", ".join(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
-                            for key, value in row["options"].items())
+                            for key, value in shown.items())
         rank = row["top_hit_rank"]
         table.add_row(str(row["stage"]), row["matcher"] + (f" ({options})" if options else ""),
                       str(row["candidates"]), str(row["kept"]), f"{row['seconds']:.3f}",

@@ -21,6 +21,9 @@ Layout under ``root`` (an ignored folder; every step resumes where it stopped):
 ``index-<N>/``
     an LMDB index with the right entries first, then the first distractors of the plan up to N
     entries, and both learned representations; smaller indexes are subsets of larger ones.
+``index-validation-<N>/``
+    the same with the validation songs as right entries and no distractor rendered from a
+    validation song: the set the cascade's settings are chosen on (test songs never are).
 """
 
 from __future__ import annotations
@@ -184,10 +187,10 @@ def iter_distractors(root: str | Path, plan: list[dict]) -> Iterator[tuple[str, 
                 yield item["id"], frames[start:end].astype(np.float32), info
 
 
-def right_entries(pop909_root: str | Path, cache: str | Path, bach_root: str | Path, n_songs: int | None = None
-                  ) -> list[tuple[str, Path]]:
-    """(entry id, recording path) of every right answer: each test song's easy and hard excerpt
-    (rendered into ``cache`` if missing) and the Bach recordings."""
+def right_entries(pop909_root: str | Path, cache: str | Path, bach_root: str | Path | None,
+                  split: str = "test") -> list[tuple[str, Path]]:
+    """(entry id, recording path) of every right answer: each ``split`` song's easy and hard
+    excerpt (rendered into ``cache`` if missing) and, given ``bach_root``, the Bach recordings."""
     from ..registry import get_registry
     from .bach_violin import pieces
     from .pop909 import build_benchmark
@@ -195,10 +198,24 @@ def right_entries(pop909_root: str | Path, cache: str | Path, bach_root: str | P
     synthesizer = get_registry().create("synthesizer", "tinysoundfont")
     found = []
     for preset in ("easy", "hard"):
-        bench = build_benchmark(Path(pop909_root), Path(cache), n_songs or 10_000, 0, synthesizer, preset=preset)
+        bench = build_benchmark(Path(pop909_root), Path(cache), 10_000, 0, synthesizer, preset=preset, split=split)
         found += [(f"{path.stem}-{preset}", path) for path in bench.recordings]
-    found += [(piece.audio.stem, piece.audio) for piece in pieces(Path(bach_root))]
+    if bach_root is not None:
+        found += [(piece.audio.stem, piece.audio) for piece in pieces(Path(bach_root))]
     return found
+
+
+def not_from_split(distractors: Iterator[tuple[str, np.ndarray, dict]], split: str
+                   ) -> Iterator[tuple[str, np.ndarray, dict]]:
+    """The distractors not rendered from a POP909 song of ``split`` (nor its versions): for a
+    validation index whose right answers are the validation songs."""
+    from ..training.split import split_of
+
+    for entry_id, frames, info in distractors:
+        folder = Path(info["source"]).parent
+        song = folder.parent.name if folder.name == "versions" else folder.name
+        if not (song.isdigit() and split_of(song) == split):
+            yield entry_id, frames, info
 
 
 def assemble_index(path: str | Path, size: int, rights: list[tuple[str, Path]],

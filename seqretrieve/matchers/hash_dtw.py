@@ -19,18 +19,7 @@ import numpy as np
 from ..dtw.hamming import hamming_dtw_scores
 from ..types import Hit, QueryData
 from .embedding import EmbeddingMatcher, RepresentationMatcher, top_rows
-
-
-def standardised(scores: np.ndarray) -> np.ndarray:
-    """(scores - mean) / std over the finite ``scores`` (K,); non-finite ones stay +inf."""
-    scores = np.asarray(scores, np.float64)
-    finite = np.isfinite(scores)
-    out = np.full(scores.shape, np.inf)
-    if finite.any():
-        values = scores[finite]
-        spread = values.std()
-        out[finite] = (values - values.mean()) / (spread if spread > 0 else 1.0)
-    return out
+from .fusion import fused
 
 
 class HashDTWMatcher(RepresentationMatcher):
@@ -57,6 +46,6 @@ class HashDTWMatcher(RepresentationMatcher):
         scores = hamming_dtw_scores(codes, matrices.codes, matrices.offsets, rows, self.penalty, self.gully)
         if self.embedding is not None:
             distances = self.embedding.distances(query, index, candidates)  # None: all, no copy
-            scores = standardised(scores) + self.embedding_weight * standardised(distances)
+            scores = fused(scores, (self.embedding_weight, distances))
         order = top_rows(scores, self.max_hits)
         return [Hit(matrices.ids[rows[k]], float(scores[k])) for k in order.tolist()]

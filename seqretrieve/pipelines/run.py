@@ -2,7 +2,8 @@
 
 Stage k ranks the candidates that stage k-1 kept (all entries for the first stage) and passes
 its best ``keep`` on (a count, or a fraction of its candidates); the last stage's ranking is the
-answer. Each stage is timed and reported, so ``--explain`` can show where the final top hit
+answer. A stage with ``carry`` w > 0 ranks by ``z(its score) + w * z(previous stage's score)``
+over its candidates (:func:`seqretrieve.matchers.fusion.fused`). Each stage is timed and reported, so ``--explain`` can show where the final top hit
 ranked at every stage.
 """
 
@@ -26,6 +27,8 @@ class StageReport:
     seconds: float
     ranks: dict[str, int] = field(repr=False, default_factory=dict)
     options: dict = field(default_factory=dict)  # the stage's matcher options (PipelineStage.options)
+    scores: dict[str, float] = field(repr=False, default_factory=dict)  # the matcher's scores (before carry)
+    carry: float = 0.0  # PipelineStage.carry
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,11 @@ class QueryResult:
         return [stage.ranks.get(entry_id) for stage in self.stages]
 
     def explain(self) -> list[dict]:
-        """Per stage: matcher, its options, candidates in, kept, seconds and where the final top
+        """Per stage: matcher, its options and carry, candidates in, kept, seconds and where the final top
         hit ranked there (None: pruned before that stage, or no hits)."""
         top_id = self.hits[0].id if self.hits else None
         ranks = self.rank_at_stages(top_id) if top_id else [None] * len(self.stages)
-        return [{"stage": number, "matcher": stage.matcher, "options": stage.options,
+        return [{"stage": number, "matcher": stage.matcher, "options": stage.options, "carry": stage.carry,
                  "candidates": stage.candidates_in, "kept": stage.kept, "seconds": stage.seconds,
                  "top_hit_rank": rank}
                 for number, (stage, rank) in enumerate(zip(self.stages, ranks), start=1)]
@@ -66,6 +69,9 @@ def run_pipeline(
         started = time.perf_counter()
         candidates_in = len(row_of) if candidates is None else len(candidates)
         hits = matchers[stage.matcher].rank(query, index, candidates)
+        raw = {hit.id: hit.score for hit in hits}
+        if stage.carry and reports:
+            hits = carried(hits, reports[-1].scores, stage.carry)
         seconds = time.perf_counter() - started
         kept = hits[: stage.kept_count(candidates_in)]
         reports.append(
@@ -76,7 +82,26 @@ def run_pipeline(
                 seconds=seconds,
                 ranks={hit.id: rank for rank, hit in enumerate(hits, start=1)},
                 options=dict(stage.options),
+                scores=raw,
+                carry=stage.carry,
             )
         )
         candidates = np.fromiter((row_of[hit.id] for hit in kept), dtype=np.int64, count=len(kept))
     return QueryResult(query.path, hits[:top], reports)
+
+
+def carried(hits: list[Hit], previous: dict[str, float], weight: float) -> list[Hit]:
+    """``hits`` re-ranked by ``z(score) + weight * z(previous[id])``, the fused value as score
+    (confidence kept). An id the previous stage did not score counts as its worst score."""
+    from dataclasses import replace
+
+    from ..matchers.fusion import fused
+
+    if not hits:
+        return hits
+    worst = max(previous.values(), default=0.0)
+    mine = np.array([hit.score for hit in hits], np.float64)
+    theirs = np.array([previous.get(hit.id, worst) for hit in hits], np.float64)
+    scores = fused(mine, (weight, theirs))
+    order = np.argsort(scores, kind="stable")
+    return [replace(hits[k], score=float(scores[k])) for k in order.tolist()]

@@ -146,7 +146,7 @@ def test_cascade_through_all_three_stages(tiny_index, rendered):
 
 
 def test_standardised_scores():
-    from seqretrieve.matchers.hash_dtw import standardised
+    from seqretrieve.matchers.fusion import standardised
 
     z = standardised(np.array([1.0, 2.0, 3.0, np.inf]))
     np.testing.assert_allclose(z[:3], [-1.224745, 0.0, 1.224745], rtol=1e-6)
@@ -158,7 +158,8 @@ def test_hash_dtw_fused_with_the_embedding(tiny_index, rendered):
     """Fused scores are z(hash) + w * z(embedding) over the candidates; w = 0 is the plain ranking."""
     from seqretrieve.index.store import Index
     from seqretrieve.matchers.embedding import EmbeddingMatcher
-    from seqretrieve.matchers.hash_dtw import HashDTWMatcher, standardised
+    from seqretrieve.matchers.fusion import standardised
+    from seqretrieve.matchers.hash_dtw import HashDTWMatcher
 
     _, _, songs = rendered
     candidates = np.array([5, 0, 3, 1])
