@@ -95,6 +95,7 @@ class Runner:
         if len(self.index) <= FULL_SCORES_UP_TO:
             out["all_scores"] = scores
         if self.cascade is not None:
+            out["cascade"] = describe(self.cascade)
             result = run_pipeline(self.cascade, self.cascade_matchers, query, self.index, top=10 ** 6)
             out["stage_seconds"] = [stage.seconds for stage in result.stages]
             ranked["cascade"] = [hit.id for hit in result.hits]
@@ -225,6 +226,10 @@ def run(quick: bool = False) -> str:
     lines += carry_lines("POP909 test songs, easy + hard", measured, ("easy", "hard"))
     if validation:
         lines += carry_lines("Validation songs (where the carry is chosen)", validation, ("easy", "hard"))
+    configurations = sorted({res.get("cascade", "(not recorded)") for _, results in [*measured.values(), *validation.values()]
+                             for res in results})
+    lines += ["Cascade configurations in these results (queries synthesized with TinySoundFont): "
+              + "; ".join(f"`{c}`" for c in configurations), ""]
     lines += timing_lines(measured)
     return "## Scale (rank of the right entry as the index grows)\n\n" + "\n".join(lines)
 
@@ -312,6 +317,11 @@ def final_rank(result: dict, target: str, others: set[str], carry: float) -> int
     ids = list(rows)
     scores = fused(np.array([rows[i][0] for i in ids]), (carry, np.array([rows[i][1] for i in ids])))
     return 1 + int(np.sum(scores < scores[ids.index(target)]))
+
+
+def describe(pipeline) -> str:
+    """The stages as run (matcher, keep, options; the carry is applied afterwards from the scores)."""
+    return " -> ".join(f"{s.matcher} keep {s.keep}" + (f" {dict(s.options)}" if s.options else "") for s in pipeline.stages)
 
 
 def cascade_rank(result: dict, label: str) -> int | None:
