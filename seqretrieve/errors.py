@@ -27,3 +27,14 @@ class IndexError_(SeqretrieveError):
 
 class ModelMismatchError(IndexError_):
     """The index was built with another model (name, version or checksum) than the one asked for."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM stopped a command; the message says what was kept.
+
+    ``signum`` gives the exit status, 128 + signum (130 for Ctrl-C, 143 for SIGTERM).
+    """
+
+    def __init__(self, message: str = "interrupted", signum: int = 2):
+        super().__init__(message)
+        self.signum = signum

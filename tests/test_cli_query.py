@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from seqretrieve.testing import run_cli
+from seqretrieve.index.store import Index
 
 
 def test_query_json_finds_each_recording_first(small_index, example_queries):
@@ -87,8 +88,7 @@ def test_keep_as_a_share_of_candidates(small_index, example_queries):
 
 
 def test_empty_index_is_one_clear_line(tmp_path, example_queries):
-    (tmp_path / "nothing").mkdir()
-    run_cli("index", "build", tmp_path / "nothing", "--index", tmp_path / "empty", check=True)
+    Index.create(tmp_path / "empty").close()
     result = run_cli("query", example_queries[0], "--index", tmp_path / "empty")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no entries yet" in result.stderr

@@ -77,7 +77,7 @@ def load_audio(
 
     path = check_readable_file(path)
     try:
-        with sf.SoundFile(str(path)) as handle:
+        with sf.SoundFile(os.fsencode(path)) as handle:  # bytes: names need not be UTF-8
             native_rate = handle.samplerate
             declared = handle.frames
             _check_header(path, handle, declared, native_rate, max_duration)
@@ -129,14 +129,19 @@ def _check_header(path: Path, handle, declared: int, rate: int, max_duration: fl
     seconds = declared / rate
     if seconds > max_duration:
         raise InputFileError(
-            f"{path}: recording is {seconds / 60:.1f} min long, over the {max_duration / 60:.1f} min "
-            f"limit (raise max_duration to accept it)"
+            f"{path}: recording is {minutes(seconds)} long, over the {minutes(max_duration)} limit "
+            f"(raise it with --max-duration MINUTES or SEQRETRIEVE_MAX_DURATION)"
         )
     for claimed, actual in _SHORT_CHUNK.findall(handle.extra_info):
         if int(claimed) > int(actual) and int(claimed) not in _UNPATCHED_SIZES:
             raise InputFileError(
                 f"{path}: truncated: its header declares {claimed} bytes of audio, the file holds {actual}"
             )
+
+
+def minutes(seconds: float) -> str:
+    """A duration for a message: ``12.5 min``, or ``42.0 s`` under a minute."""
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.1f} s"
 
 
 def _sndfile_reason(exc: Exception) -> str:

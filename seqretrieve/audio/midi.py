@@ -2,8 +2,11 @@
 
 Refused (each an :class:`~seqretrieve.errors.InputFileError` starting with the file's path):
 missing/unreadable/empty files, files that are not Standard MIDI, truncated ones, files with no
-pitched notes (empty or drums only), absurd tick values and pieces ending after
-``MAX_END_TIME`` seconds.
+pitched notes (empty or drums only), absurd tick values, and pieces longer or with more notes
+than :data:`LIMITS` allows (checked right after parsing, before any synthesis: one note held for
+an hour is refused in milliseconds, not rendered). The CLI sets the limits from
+``--midi-max-duration`` / ``SEQRETRIEVE_MIDI_MAX_DURATION`` (minutes) and ``--midi-max-notes`` /
+``SEQRETRIEVE_MIDI_MAX_NOTES``.
 """
 
 from __future__ import annotations
@@ -12,15 +15,26 @@ import io
 import os
 import struct
 import warnings
+from dataclasses import dataclass
 
 from ..errors import InputFileError
-from .decode import check_readable_file
+from .decode import DEFAULT_MAX_DURATION, check_readable_file, minutes
 
 #: file name suffixes the tools treat as MIDI (lower case, with the dot)
 MIDI_EXTENSIONS = frozenset({".mid", ".midi", ".kar", ".smf", ".rmi"})
 
-#: a piece ending later than this (seconds) is refused as corrupt
-MAX_END_TIME = 2 * 3600.0
+
+
+@dataclass
+class MidiLimits:
+    """What a MIDI file may hold: ``max_duration`` seconds of music, ``max_notes`` notes."""
+
+    max_duration: float = DEFAULT_MAX_DURATION  # as long as the longest recording indexed by default
+    max_notes: int = 200_000  # a dense orchestral score holds ~50,000
+
+
+#: the limits :func:`load_midi` applies (the CLI's options change them for one command)
+LIMITS = MidiLimits()
 
 #: largest tick pretty_midi accepts. music21 writes 10,080 ticks per quarter note, so 40M ticks
 #: is ~66 min at 60 bpm; pretty_midi allocates 8 bytes per tick (320 MB at this limit), which is
@@ -55,18 +69,26 @@ def load_midi(path: str | os.PathLike):
     return midi
 
 
-def check_midi_content(midi, label: str) -> None:
-    """Refuse a PrettyMIDI with no pitched notes or an absurd end time; ``label`` names it."""
+def check_midi_content(midi, label: str, limits: MidiLimits | None = None) -> None:
+    """Refuse a PrettyMIDI with no pitched notes, or longer or with more notes than ``limits``
+    (default :data:`LIMITS`); ``label`` names it."""
+    limits = limits or LIMITS
     pitched = sum(len(inst.notes) for inst in midi.instruments if not inst.is_drum)
     if pitched == 0:
         drums = sum(len(inst.notes) for inst in midi.instruments if inst.is_drum)
         what = "only drum notes" if drums else "no notes"
         raise InputFileError(f"{label}: MIDI file has {what}; nothing to match against audio")
-    end = midi.get_end_time()
-    if end > MAX_END_TIME:
+    notes = sum(len(inst.notes) for inst in midi.instruments)
+    if notes > limits.max_notes:
         raise InputFileError(
-            f"{label}: MIDI file ends at {end / 3600:.1f} h, over the {MAX_END_TIME / 3600:.0f} h "
-            f"limit; file is likely corrupt"
+            f"{label}: MIDI file has {notes:,} notes, over the {limits.max_notes:,} limit "
+            f"(raise it with --midi-max-notes or SEQRETRIEVE_MIDI_MAX_NOTES)"
+        )
+    end = midi.get_end_time()
+    if end > limits.max_duration:
+        raise InputFileError(
+            f"{label}: MIDI file lasts {minutes(end)}, over the {minutes(limits.max_duration)} limit "
+            f"(raise it with --midi-max-duration MINUTES or SEQRETRIEVE_MIDI_MAX_DURATION)"
         )
 
 

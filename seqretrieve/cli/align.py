@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import JSON_OPTION
+from .options import JSON_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION
 
 
 def register(app: typer.Typer) -> None:
@@ -28,13 +28,15 @@ def align(
     fit_tempo: bool = typer.Option(
         False, "--fit-tempo", help="Scale the MIDI to the recording's length first (same complete piece, unknown MIDI tempo)."
     ),
+    midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
+    midi_max_notes: int = MIDI_MAX_NOTES_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Align MIDI_FILE to RECORDING; print the confidence (a match when >= 0.5)."""
     from ..alignment.midi_to_audio import align_midi_to_audio
     from ..audio.midi import load_midi
     from ..registry import get_registry
-    from .output import emit_json, stdout
+    from .output import emit_json, plain, stdout
 
     registry = get_registry()
     alignment = align_midi_to_audio(
@@ -64,4 +66,4 @@ def align(
                  f"-> recording {summary['audio_span'][0]:.2f}-{summary['audio_span'][1]:.2f} s")
     for label, path in (("aligned MIDI", out), ("plot", plot)):
         if path is not None:
-            stdout.print(f"{label}: {path}")
+            stdout.print(f"{label}: {plain(path)}", highlight=False)

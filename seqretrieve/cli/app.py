@@ -9,12 +9,13 @@ Known errors (:class:`seqretrieve.errors.SeqretrieveError`) print one line on st
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import warnings
 
 import typer
 
-from ..errors import SeqretrieveError
+from ..errors import Interrupted, SeqretrieveError
 
 
 def build_app() -> typer.Typer:
@@ -49,12 +50,13 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
-    from .output import print_error
+    from .output import print_error, print_interrupted
 
     debug = bool(os.environ.get("SEQRETRIEVE_DEBUG"))
     if not debug:
         warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.filterwarnings("ignore", category=UserWarning, module="librosa")
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         build_app()()
     except (SeqretrieveError, OSError) as exc:  # OSError: unwritable output path, disk full, ...
@@ -62,9 +64,16 @@ def main() -> None:
             raise
         print_error(str(exc))
         sys.exit(1)
-    except KeyboardInterrupt:
-        print_error("interrupted")
-        sys.exit(130)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through _terminate
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print_interrupted(str(exc) or "interrupted")
+        sys.exit(128 + signum)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM stops a command the way Ctrl-C does (work in progress is committed or dropped)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
+    raise Interrupted("terminated", signum)
 
 
 if __name__ == "__main__":

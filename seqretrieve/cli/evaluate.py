@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import SeqretrieveError
-from .options import INDEX_OPTION, JSON_OPTION, resolve_index_path
+from .options import INDEX_OPTION, JSON_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION, resolve_index_path
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +21,8 @@ def evaluate(
     pairs: Path = typer.Argument(..., help="CSV with columns midi,id (several correct ids joined by ';').", show_default=False),
     index: Optional[Path] = INDEX_OPTION,
     pipeline: list[str] = typer.Option(["brute-force"], "--pipeline", "-p", help="Pipeline(s) to compare (repeatable)."),
+    midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
+    midi_max_notes: int = MIDI_MAX_NOTES_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Top-1/5/10, MRR, the rank covering 95% of queries and seconds per query, per pipeline.
@@ -33,10 +35,10 @@ def evaluate(
     from ..evaluation.pairs import read_pairs
     from ..index.store import Index
     from ..pipelines.search import Searcher
-    from .output import emit_json, print_error, progress_bar, progress_enabled, stdout
+    from .output import emit_json, plain, print_error, progress_bar, progress_enabled, stdout
 
     labelled = read_pairs(pairs)
-    table = Table(title=f"{pairs} ({len(labelled)} queries)", title_justify="left")
+    table = Table(title=f"{plain(pairs)} ({len(labelled)} queries)", title_justify="left")
     for column in ("pipeline", "entries", "top-1", "top-5", "top-10", "MRR", "95% rank", "s/query"):
         table.add_column(column, justify="left" if column == "pipeline" else "right")
     with Index.open(resolve_index_path(index)) as opened, progress_bar(progress_enabled(json_output)) as progress:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .options import INDEX_OPTION, JSON_OPTION, resolve_index_path
+from .options import INDEX_OPTION, JSON_OPTION, MAX_DURATION_OPTION, resolve_index_path
 
 #: failures listed after a build (the rest are counted; `index info --failures` lists all)
 SHOWN_FAILURES = 10
@@ -36,14 +36,17 @@ def build(
         True, "--representations/--no-representations",
         help="Also encode new entries with every learned representation for this extractor (for fast pipelines).",
     ),
+    max_duration: float = MAX_DURATION_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Add recordings to the index; files already indexed are skipped, failed ones retried.
 
-    Files that cannot be read are listed and skipped; the exit code is then 1.
+    Files that cannot be read are listed and skipped; the exit code is then 1. Sources with no
+    audio file at all are an error. Ctrl-C or SIGTERM keeps what was committed: run the same
+    command again to resume. One build or update per index at a time.
     """
     from ..index.build import build_index
-    from .output import emit_json, progress_bar, progress_enabled, stdout
+    from .output import emit_json, plain, progress_bar, progress_enabled, stdout
 
     path = resolve_index_path(index)
     started = time.perf_counter()
@@ -55,7 +58,7 @@ def build(
             bar.update(task, completed=done, total=total, rate=f"{rate:.1f} clips/s")
 
         summary = build_index(sources, path, metadata_file=metadata, workers=workers,
-                              extractor=extractor, progress=progress)
+                              extractor=extractor, progress=progress, max_duration=max_duration * 60)
         encoded = add_representations(path, bar) if representations else {}
     record = {"index": str(path), "added": summary.added, "skipped": summary.skipped,
               "failed": summary.failed, "seconds": round(summary.seconds, 3),
@@ -66,12 +69,12 @@ def build(
         emit_json(record)
     else:
         for failed_path, message in summary.failures[:SHOWN_FAILURES]:
-            stdout.print(f"[red]failed:[/] {message}", highlight=False)
+            stdout.print(f"[red]failed:[/] {plain(message)}", highlight=False)
         hidden = len(summary.failures) - SHOWN_FAILURES
         if hidden > 0:
             stdout.print(f"... and {hidden} more (`seqretrieve index info --failures`)")
         stdout.print(
-            f"{path}: {summary.added} added, {summary.skipped} already indexed, {summary.failed} failed "
+            f"{plain(path)}: {summary.added} added, {summary.skipped} already indexed, {summary.failed} failed "
             f"in {summary.seconds:.1f} s ({summary.clips_per_second:.1f} clips/s)",
             highlight=False,
         )
@@ -80,7 +83,11 @@ def build(
 
 
 def add_representations(path: Path, bar) -> dict[str, int]:
-    """Encode entries lacking a current learned representation; name -> entries encoded."""
+    """Encode entries lacking a current learned representation; name -> entries encoded.
+
+    Ctrl-C or SIGTERM keeps the batches encoded so far and says how to finish."""
+    from ..errors import Interrupted
+    from ..index.lock import writer_lock
     from ..index.representations import add_all_representations
     from ..index.store import Index
 
@@ -91,8 +98,15 @@ def add_representations(path: Path, bar) -> dict[str, int]:
             tasks[name] = bar.add_task(f"encoding {name}", total=total, rate="")
         bar.update(tasks[name], completed=done, total=total)
 
-    with Index.create(path) as opened:
-        return add_all_representations(opened, progress=progress)
+    with Index.create(path) as opened, writer_lock(opened.path, "seqretrieve index update"):
+        try:
+            return add_all_representations(opened, progress=progress)
+        except KeyboardInterrupt as exc:
+            raise Interrupted(
+                f"interrupted while encoding learned representations: every entry's features and the "
+                f"encoded batches are kept; run `seqretrieve index update --index {opened.path}` to finish",
+                getattr(exc, "signum", 2),
+            ) from exc
 
 
 def update(
@@ -135,7 +149,7 @@ def info(
 ) -> None:
     """Entries, feature extractor, representations, failures, size on disk and map size."""
     from ..index.store import Index
-    from .output import emit_json, stdout
+    from .output import emit_json, plain, stdout
 
     with Index.open(resolve_index_path(index)) as opened:
         summary = opened.info()
@@ -159,9 +173,9 @@ def info(
         ("schema", f"{summary['schema_version']} (created by seqretrieve {summary['created_by']})"),
     ]
     for label, value in lines:
-        stdout.print(f"[bold]{label:>16}[/]  {value}", highlight=False)
+        stdout.print(f"[bold]{label:>16}[/]  {plain(value)}", highlight=False)
     for path, record in failed.items():
-        stdout.print(f"[red]failed:[/] {record['error']} ({record['when']})", highlight=False)
+        stdout.print(f"[red]failed:[/] {plain(record['error'])} ({plain(record['when'])})", highlight=False)
 
 
 def verify(
@@ -170,7 +184,7 @@ def verify(
 ) -> None:
     """Check the index's consistency; exit code 1 when a problem is found."""
     from ..index.store import Index
-    from .output import emit_json, stdout
+    from .output import emit_json, plain, stdout
 
     with Index.open(resolve_index_path(index)) as opened:
         problems = opened.verify()
@@ -182,8 +196,8 @@ def verify(
         emit_json({"index": path, "entries": entries, "ok": not problems, "problems": len(problems)})
     else:
         for problem in problems:
-            stdout.print(f"[red]problem:[/] {problem}", highlight=False)
+            stdout.print(f"[red]problem:[/] {plain(problem)}", highlight=False)
         verdict = "[green]OK[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
-        stdout.print(f"{path}: {entries:,} entries, {verdict}", highlight=False)
+        stdout.print(f"{plain(path)}: {entries:,} entries, {verdict}", highlight=False)
     if problems:
         raise typer.Exit(1)

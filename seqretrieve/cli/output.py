@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,13 +18,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True)
+from ..names import dumps, printable
+
+# emoji off: user data such as a title ":100:" is printed as it is
+stdout = Console(soft_wrap=True, emoji=False)
+stderr = Console(stderr=True, emoji=False)
 
 
 def emit_json(record: dict[str, Any]) -> None:
     """Write one NDJSON line to stdout and flush (so pipes see results as they come)."""
-    sys.stdout.write(json.dumps(record, ensure_ascii=False, default=_jsonable) + "\n")
+    sys.stdout.write(dumps(record, default=_jsonable) + "\n")
     sys.stdout.flush()
 
 
@@ -35,11 +39,25 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def plain(text: object) -> str:
+    """User data (a path, a title, a message quoting them) for a rich markup string: shown as it
+    is, on one line (markup escaped, see :func:`seqretrieve.names.printable`)."""
+    return escape(printable(str(text)))
+
+
+def cell(text: object) -> Text:
+    """User data as a rich table cell, never parsed as markup."""
+    return Text(printable(str(text)))
+
+
 def print_error(message: str) -> None:
     """One unwrapped ``error: ...`` line on stderr (a test or a script can grep it)."""
-    from rich.markup import escape
+    stderr.print(f"[bold red]error:[/] {plain(message)}", highlight=False, soft_wrap=True)
 
-    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+def print_interrupted(message: str) -> None:
+    """The one line printed when Ctrl-C or SIGTERM stops a command (what was kept, how to resume)."""
+    stderr.print(f"[yellow]{plain(message)}[/]", highlight=False, soft_wrap=True)
 
 
 def progress_enabled(json_output: bool) -> bool:

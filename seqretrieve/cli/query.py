@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import SeqretrieveError
-from .options import INDEX_OPTION, JSON_OPTION, resolve_index_path
+from .options import INDEX_OPTION, JSON_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION, resolve_index_path
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +49,8 @@ def query(
         False, "--explain",
         help="Show each stage's candidates, time and the top hit's rank there (with --json: one more line per query)."),
     synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
+    midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
+    midi_max_notes: int = MIDI_MAX_NOTES_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Rank the index's recordings for each MIDI file (lower score = better match).

@@ -6,7 +6,10 @@ in chunks to workers (spawned processes, or any ``concurrent.futures.Executor``)
 extract. Only the parent writes: results are committed in submission order, every
 ``batch_size`` entries or ``commit_seconds``. Every commit is whole, so a build killed at any
 moment leaves a valid index, and running it again finishes the job without duplicates. Files
-that failed are recorded in ``failures`` and retried on the next run.
+that failed are recorded in ``failures`` and retried on the next run; a failure record disappears
+once its file is indexed. One build per index at a time (:mod:`.lock`). Ctrl-C or SIGTERM
+commits what was extracted, stops the workers and raises :class:`~seqretrieve.errors.Interrupted`
+saying so; workers also exit by themselves when the parent dies (SIGKILL).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -21,11 +25,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import IndexError_, SeqretrieveError
+from ..audio.decode import DEFAULT_MAX_DURATION
+from ..errors import IndexError_, InputFileError, Interrupted, SeqretrieveError
 from ..types import TrackMetadata
+from .lock import writer_lock
 from .sources import find_audio_files, match_catalog, stem
 from .store import Entry, Index
-from .worker import Extracted, _extractor, extract_files
+from .worker import Extracted, _extractor, extract_files, init_worker
 
 #: ``progress(done, total)``: files handled so far (added, skipped or failed) out of all found.
 ProgressCallback = Callable[[int, int], None]
@@ -110,8 +116,9 @@ class _Builder:
         self.commit_seconds = commit_seconds
         self.progress = progress
         self.summary = BuildSummary()
+        self.committed = 0  # entries written so far this run
         self.entries: list[Entry] = []
-        self.failures: dict[str, str] = {}
+        self.failures: dict[str, str | None] = {}  # None: forget an old failure of an indexed file
         self.last_commit = time.monotonic()
 
     def report(self) -> None:
@@ -140,6 +147,7 @@ class _Builder:
             entry_id, record = catalog.get(path, (stem(path), None))
             if digest in hashes or self.index.hash_owner(digest) is not None:
                 self.summary.skipped += 1
+                self.failures.setdefault(path, None)
             elif entry_id in ids or entry_id in self.index:
                 other = ids.get(entry_id) or self.index.metadata(entry_id).get("source")
                 self._fail(path, f"{path}: entry id {entry_id!r} is already taken by {other} "
@@ -170,13 +178,16 @@ class _Builder:
             self.commit()
 
     def commit(self) -> None:
-        """Write the queued entries and failures in one transaction."""
-        if self.entries or self.failures:
-            for entry, error in self.index.put_entries(self.entries, self.failures):
+        """Write the queued entries and failures in one transaction (an interrupted write keeps
+        nothing of them: a re-run redoes those files)."""
+        entries, failures = self.entries, self.failures
+        self.entries, self.failures = [], {}
+        if entries or failures:
+            for entry, error in self.index.put_entries(entries, failures):
                 self.summary.added -= 1
                 self.index.record_failure(entry.metadata["source"], str(error))
                 self._fail(entry.metadata["source"], str(error))
-        self.entries, self.failures = [], {}
+        self.committed += len(entries)
         self.last_commit = time.monotonic()
 
 
@@ -191,6 +202,7 @@ def build_index(
     commit_seconds: float = 2.0,
     executor: Executor | None = None,
     chunk_size: int = 1,
+    max_duration: float = DEFAULT_MAX_DURATION,
 ) -> BuildSummary:
     """Add the audio files in ``sources`` (files or folders) to the index at ``index_path``.
 
@@ -198,39 +210,71 @@ def build_index(
     in workers). ``workers`` > 1 starts a spawn process pool unless ``executor`` is given (then
     ``workers`` only sizes the number of chunks in flight, ``4 * workers``); ``chunk_size`` files
     go to a worker per task (raise it for executors with a high per-task cost, e.g. Dask). Bad
-    files are recorded and skipped;
-    a write failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after
-    keeping every earlier commit.
+    files (and recordings over ``max_duration`` seconds) are recorded and skipped; sources
+    holding no audio file at all are an :class:`~seqretrieve.errors.InputFileError`. A write
+    failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after keeping
+    every earlier commit; another build of the same index running raises
+    :class:`~seqretrieve.index.lock.IndexBusyError`.
     """
     started = time.perf_counter()
     files = find_audio_files(sources)
+    if not files:
+        from ..audio.decode import AUDIO_EXTENSIONS
+
+        raise InputFileError(f"no audio files in {', '.join(map(str, sources))} "
+                             f"(looked for {' '.join(sorted(AUDIO_EXTENSIONS))})")
     catalog = match_catalog(metadata_file, files) if metadata_file is not None else {}
     extractor_obj = _extractor(extractor)
-    own = None
-    if executor is None:
-        if workers > 1:
-            own = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        else:
-            own = _InlineExecutor()
-        executor = own
-    try:
-        with Index.create(index_path) as index:
-            builder = _Builder(index, _claim_extractor(index, extractor_obj), len(files),
-                               batch_size, commit_seconds, progress)
+    with Index.create(index_path) as index, writer_lock(index.path, "seqretrieve index build"):
+        builder = _Builder(index, _claim_extractor(index, extractor_obj), len(files),
+                           batch_size, commit_seconds, progress)
+        own = None
+        if executor is None:
+            own = _worker_pool(workers) if workers > 1 else _InlineExecutor()
+            executor = own
+        try:
             builder.report()
             in_flight: deque[tuple[Future, list[_Job]]] = deque()
             for chunk in _chunks(builder.jobs(files, catalog), chunk_size):
-                in_flight.append((executor.submit(extract_files, [j.path for j in chunk], extractor), chunk))
+                paths = [j.path for j in chunk]
+                in_flight.append((executor.submit(extract_files, paths, extractor, max_duration), chunk))
                 if len(in_flight) >= 4 * max(workers, 1):
                     builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
             while in_flight:
                 builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
             builder.commit()
-    finally:
-        if own is not None:
-            own.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt as exc:
+            _stop(own)
+            own = None
+            builder.commit()  # what the workers had finished
+            raise Interrupted(
+                f"interrupted: {builder.committed} new entries committed to the index at {index.path} "
+                f"({len(index)} in all); run the same command again to resume",
+                getattr(exc, "signum", signal.SIGINT),
+            ) from exc
+        finally:
+            if own is not None:
+                own.shutdown(wait=True, cancel_futures=True)
     builder.summary.seconds = time.perf_counter() - started
     return builder.summary
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Spawned extraction processes that ignore Ctrl-C and die with this process."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=init_worker, initargs=(os.getpid(),))
+
+
+def _stop(executor: Executor | None) -> None:
+    """Cancel the queued tasks and end the workers now, without waiting for the running ones."""
+    if executor is None:
+        return
+    processes = list(getattr(executor, "_processes", {}).values())  # ProcessPoolExecutor's workers
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _result(future: Future) -> list[Extracted]:

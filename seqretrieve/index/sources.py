@@ -12,15 +12,22 @@ from ..types import TrackMetadata
 
 def find_audio_files(sources: Iterable[str | os.PathLike], extensions: Iterable[str] | None = None) -> list[str]:
     """Absolute paths of the audio files in ``sources`` (files as given, folders recursively by
-    extension), sorted and without repeats; a missing source is an InputFileError."""
+    extension, following symlinked folders once each), sorted and without repeats; a missing
+    source is an InputFileError."""
     if extensions is None:
         from ..audio.decode import AUDIO_EXTENSIONS as extensions
     wanted = {e.lower() for e in extensions}
     found: set[str] = set()
+    walked: set[str] = set()  # real paths of the folders seen: a link loop is walked once
     for source in sources:
         source = os.path.abspath(os.fspath(source))
         if os.path.isdir(source):
-            for folder, _, names in os.walk(source):
+            for folder, subfolders, names in os.walk(source, followlinks=True):
+                real = os.path.realpath(folder)
+                if real in walked:
+                    subfolders.clear()
+                    continue
+                walked.add(real)
                 found.update(os.path.join(folder, n) for n in names if os.path.splitext(n)[1].lower() in wanted)
         elif os.path.exists(source):
             found.add(source)

@@ -1,6 +1,8 @@
 """The index: one LMDB environment (a directory) with named sub-databases.
 
-Sub-databases (keys are UTF-8 strings unless noted; JSON values are UTF-8 JSON objects):
+Sub-databases (keys are UTF-8 strings unless noted; JSON values are UTF-8 JSON objects). Ids and
+paths from file names that are not valid UTF-8 keep their exact bytes: the original bytes as keys,
+``\\udcXX`` escapes in JSON (see :mod:`seqretrieve.names`).
 
 ``meta``
     ``schema_version`` -> JSON int (:data:`SCHEMA_VERSION`; another one is refused);
@@ -43,6 +45,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import IndexError_, ModelMismatchError
+from ..names import dumps, key, unkey
 from .codec import decode_array, encode_array
 from .location import default_index_path  # noqa: F401  (re-exported: the CLI's default)
 
@@ -73,7 +76,7 @@ class Entry:
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode()
+    return dumps(value, sort_keys=True).encode()
 
 
 def _unjson(value: bytes) -> Any:
@@ -115,7 +118,7 @@ class Index:
         if os.path.exists(path) and not os.path.isdir(path):
             raise IndexError_(f"cannot create an index at {path}: it is a file, not a directory")
         fresh = not os.path.exists(os.path.join(path, "data.mdb"))
-        if fresh and os.path.isdir(path) and os.listdir(path) and os.listdir(path) != ["lock.mdb"]:
+        if fresh and os.path.isdir(path) and set(os.listdir(path)) - {"lock.mdb", "writer.lock"}:
             raise IndexError_(f"cannot create an index at {path}: the folder is not empty and holds no index")
         try:
             os.makedirs(path, exist_ok=True)
@@ -170,7 +173,9 @@ class Index:
             self.close()
             raise IndexError_(
                 f"the index at {self.path} has schema version {version}, this seqretrieve "
-                f"({__version__}) reads version {SCHEMA_VERSION}; rebuild it with `seqretrieve index build`"
+                f"({__version__}) reads version {SCHEMA_VERSION}: build a new index from the same recordings "
+                f"in another folder (`seqretrieve index build SOURCES... --index NEW_FOLDER`), or delete this "
+                f"one first"
             )
 
     def close(self) -> None:
@@ -294,7 +299,7 @@ class Index:
 
     def __contains__(self, entry_id: object) -> bool:
         with self._read() as txn:
-            return txn.get(str(entry_id).encode(), db=self._dbs["entries"]) is not None
+            return txn.get(key(str(entry_id)), db=self._dbs["entries"]) is not None
 
     def ids(self) -> list[str]:
         """Every entry id in row order (= insertion order); do not modify the list.
@@ -305,7 +310,7 @@ class Index:
         with self._read() as txn:
             count = txn.stat(self._dbs["rows"])["entries"]
             if len(self._ids) != count:
-                self._ids = [bytes(v).decode() for v in txn.cursor(db=self._dbs["rows"]).iternext(keys=False)]
+                self._ids = [unkey(v) for v in txn.cursor(db=self._dbs["rows"]).iternext(keys=False)]
                 self._row_of = {}
         return self._ids
 
@@ -322,12 +327,12 @@ class Index:
             value = txn.get(_ROW.pack(row), db=self._dbs["rows"])
         if value is None:
             raise IndexError_(f"the index at {self.path} has no row {row}")
-        return bytes(value).decode()
+        return unkey(value)
 
     def metadata(self, entry_id: str) -> dict[str, Any]:
         """The entry's metadata (row, artist, title, source, content_hash, duration, n_frames, extra)."""
         with self._read() as txn:
-            value = txn.get(entry_id.encode(), db=self._dbs["entries"])
+            value = txn.get(key(entry_id), db=self._dbs["entries"])
         if value is None:
             raise IndexError_(f"the index at {self.path} has no entry {entry_id!r}")
         return _unjson(value)
@@ -336,7 +341,7 @@ class Index:
         """The id of the entry made from a file with this content hash, or None."""
         with self._read() as txn:
             value = txn.get(content_hash.encode(), db=self._dbs["hashes"])
-        return None if value is None else bytes(value).decode()
+        return None if value is None else unkey(value)
 
     def array_dbs(self) -> list[str]:
         """Names of the array databases present (``features:*``, ``repr:*``)."""
@@ -354,7 +359,7 @@ class Index:
         """The array of ``entry_id`` in ``db_name`` (read-only)."""
         db = self._array_db(db_name)
         with self._read() as txn:
-            value = txn.get(entry_id.encode(), db=db)
+            value = txn.get(key(entry_id), db=db)
         if value is None:
             raise IndexError_(f"the index at {self.path} has no {db_name} array for {entry_id!r}")
         return decode_array(value)
@@ -369,12 +374,12 @@ class Index:
             for value in txn.cursor(db=self._dbs["rows"]).iternext(keys=False):
                 array = txn.get(value, db=db)
                 if array is not None:
-                    yield bytes(value).decode(), decode_array(array)
+                    yield unkey(value), decode_array(array)
 
     def failures(self) -> dict[str, dict[str, str]]:
         """Source path -> ``{error, when}`` of every file whose last try failed."""
         with self._read() as txn:
-            return {bytes(k).decode(): _unjson(v) for k, v in txn.cursor(db=self._dbs["failures"])}
+            return {unkey(k): _unjson(v) for k, v in txn.cursor(db=self._dbs["failures"])}
 
     # ------------------------------------------------------------------ writing
     def put_entry(self, entry_id: str, metadata: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
@@ -385,9 +390,10 @@ class Index:
             raise rejected[0][1]
         return self.metadata(entry_id)["row"]
 
-    def put_entries(self, batch: Iterable[Entry], failures: Mapping[str, str] | None = None
+    def put_entries(self, batch: Iterable[Entry], failures: Mapping[str, str | None] | None = None
                     ) -> list[tuple[Entry, DuplicateEntryError]]:
-        """Store a batch of entries and ``failures`` (source path -> message) in one transaction.
+        """Store a batch of entries and ``failures`` (source path -> message, or None to forget
+        an old failure) in one transaction.
 
         Returns the entries refused (known id or hash) and why. Storing an entry clears the
         failure recorded for its ``metadata["source"]``.
@@ -403,30 +409,33 @@ class Index:
 
         return self._write(change)
 
-    def _put_failures(self, txn: lmdb.Transaction, failures: Mapping[str, str]) -> None:
+    def _put_failures(self, txn: lmdb.Transaction, failures: Mapping[str, str | None]) -> None:
         when = _utcnow()
         for path, message in failures.items():
-            txn.put(str(path).encode(), _json({"error": message, "when": when}), db=self._dbs["failures"])
+            if message is None:
+                txn.delete(key(str(path)), db=self._dbs["failures"])
+            else:
+                txn.put(key(str(path)), _json({"error": message, "when": when}), db=self._dbs["failures"])
 
     def _put(self, txn: lmdb.Transaction, entry: Entry) -> tuple[Entry, DuplicateEntryError] | None:
-        key, hash_key = entry.id.encode(), entry.content_hash.encode()
-        if txn.get(key, db=self._dbs["entries"]) is not None:
+        id_key, hash_key = key(entry.id), entry.content_hash.encode()
+        if txn.get(id_key, db=self._dbs["entries"]) is not None:
             return entry, DuplicateEntryError(f"entry id {entry.id!r} is already in the index")
         owner = txn.get(hash_key, db=self._dbs["hashes"])
         if owner is not None:
             return entry, DuplicateEntryError(
-                f"the same content is already in the index as {bytes(owner).decode()!r}"
+                f"the same content is already in the index as {unkey(owner)!r}"
             )
         row = txn.stat(self._dbs["rows"])["entries"]
         record = {**entry.metadata, "row": row, "content_hash": entry.content_hash}
-        txn.put(key, _json(record), db=self._dbs["entries"])
-        txn.put(_ROW.pack(row), key, db=self._dbs["rows"])
-        txn.put(hash_key, key, db=self._dbs["hashes"])
+        txn.put(id_key, _json(record), db=self._dbs["entries"])
+        txn.put(_ROW.pack(row), id_key, db=self._dbs["rows"])
+        txn.put(hash_key, id_key, db=self._dbs["hashes"])
         for name, array in entry.arrays.items():
-            txn.put(key, encode_array(array), db=self._dbs[name])
+            txn.put(id_key, encode_array(array), db=self._dbs[name])
         source = entry.metadata.get("source")
         if source:
-            txn.delete(str(source).encode(), db=self._dbs["failures"])
+            txn.delete(key(str(source)), db=self._dbs["failures"])
         return None
 
     def put_arrays(self, db_name: str, items: Iterable[tuple[str, np.ndarray]], batch_size: int = 256) -> None:
@@ -437,9 +446,9 @@ class Index:
 
         def commit(txn: lmdb.Transaction) -> None:
             for entry_id, array in batch:
-                if txn.get(entry_id.encode(), db=self._dbs["entries"]) is None:
+                if txn.get(key(entry_id), db=self._dbs["entries"]) is None:
                     raise IndexError_(f"the index at {self.path} has no entry {entry_id!r}")
-                txn.put(entry_id.encode(), encode_array(array), db=db)
+                txn.put(key(entry_id), encode_array(array), db=db)
 
         for item in items:
             batch.append(item)

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import lmdb
 
+from ..names import unkey
 from .codec import CorruptValueError, decode_array
 
 #: at most this many lines per kind of problem; the rest are counted.
@@ -40,7 +41,7 @@ class _Problems:
 
 
 def _text(value: Any) -> str:
-    return bytes(value).decode("utf-8", errors="replace")
+    return unkey(value)
 
 
 def _check_array(problems: _Problems, db_name: str, entry_id: str, value: Any, n_frames: Any) -> None:

@@ -125,7 +125,7 @@ BAD_MIDI = {
     "no notes": (_no_notes, "no notes"),
     "drums only": (_drums_only, "only drum notes"),
     "absurd ticks": (_absurd_ticks, "tick"),
-    "absurd end time": (_absurd_end, "over the 2 h limit"),
+    "absurd end time": (_absurd_end, "over the 20.0 min limit"),
 }
 
 
