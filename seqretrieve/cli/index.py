@@ -167,6 +167,8 @@ def info(
         ("frame rate", f"{extractor['frame_rate']:.3f} /s" if extractor else "-"),
         ("representations", ", ".join(f"{n} v{r.get('version')} ({r.get('kind')})"
                                       for n, r in summary["representations"].items()) or "(none)"),
+        ("lacking", ", ".join(f"{n:,} entries lack {name} (`seqretrieve index update` encodes them)"
+                              for name, n in summary["lacking_representations"].items() if n) or "-"),
         ("failures", f"{summary['failures']:,}"),
         ("size on disk", _size(summary["size_bytes"])),
         ("map size", _size(summary["map_size"])),

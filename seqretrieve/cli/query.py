@@ -69,6 +69,7 @@ def query(
             synthesizer=synth,
             keep=_parse_keep(keep),
         )
+        _warn_unranked(opened, searcher.pipeline.name, fell_back=pipeline is None)
         failed = 0
         for midi_file in midi_files:
             try:
@@ -102,6 +103,29 @@ def query(
                     print_explain(result)
     if failed:
         raise typer.Exit(1)
+
+
+def _warn_unranked(index, pipeline: str, fell_back: bool) -> None:
+    """One ``warning:`` line on stderr (also with --json) when entries lack a learned
+    representation: the default pipeline then ranks with brute-force, a chosen one skips them."""
+    from ..pipelines.search import unranked_entries
+    from ..registry import get_registry
+    from .output import plain, stderr
+
+    registry = get_registry()
+    lacking = index.lacking_representations()
+    if fell_back:
+        cascade = registry.components("pipeline").get("cascade")
+        missing = unranked_entries(index, cascade, registry) if cascade is not None and lacking else {}
+        consequence = "so the default ranks with brute-force (slow)"
+    else:
+        missing = unranked_entries(index, registry.get("pipeline", pipeline), registry)
+        consequence = f"and pipeline {pipeline!r} cannot rank them"
+    if missing:
+        what = ", ".join(f"{n:,} lack {name}" for name, n in missing.items())
+        stderr.print(f"[yellow]warning:[/] {plain(what)} (of {len(index):,} entries), {plain(consequence)}: "
+                     f"run `seqretrieve index update --index {plain(index.path)}` to encode them",
+                     highlight=False, soft_wrap=True)
 
 
 def _metadata_fields(metadata: dict) -> dict:

@@ -8,8 +8,9 @@ entry: next to the LMDB files it writes, row-aligned with ``Index.ids()``,
 - hash codes: ``repr-<name>.codes.npy`` (sum of lengths,) uint32 and ``repr-<name>.offsets.npy``
   (N + 1,) int64 (entry row r owns ``codes[offsets[r]:offsets[r + 1]]``);
 
-plus ``repr-<name>.json`` (checksum, rows). They are memory-mapped once per process and
-rebuilt from LMDB in memory when stale (e.g. entries added by an older build).
+plus ``repr-<name>.json`` (checksum, rows, arrays). They are memory-mapped once per process and
+rebuilt from LMDB in memory when stale (e.g. entries added by an older build, or encoded since
+by ``index update`` in another process).
 """
 
 from __future__ import annotations
@@ -137,18 +138,40 @@ def _collect(index, name: str, kind: str) -> Matrices:
 
 
 def write_matrices(index, name: str, kind: str, checksum: str) -> None:
-    """(Re)write the contiguous files of representation ``name`` from the LMDB arrays."""
+    """(Re)write the contiguous files of representation ``name`` from the LMDB arrays.
+
+    Each file is written aside and renamed into place; a failed write (disk full) removes the
+    partial file and raises :class:`~seqretrieve.index.store.IndexWriteError` (LMDB is intact,
+    and readers rebuild the matrices from it until ``index update`` rewrites them).
+    """
     matrices = _collect(index, name, kind)
     paths = _paths(index, name)
     arrays = {"embeddings": matrices.embeddings} if kind == "embedding" else {
         "codes": matrices.codes, "offsets": matrices.offsets}
-    for key, array in arrays.items():
-        tmp = paths[key].with_suffix(".tmp.npy")
-        np.save(tmp, array)
-        os.replace(tmp, paths[key])
-    record = {"name": name, "kind": kind, "checksum": checksum, "rows": len(matrices.ids)}
-    paths["meta"].write_text(json.dumps(record))
+    record = {"name": name, "kind": kind, "checksum": checksum, "rows": len(matrices.ids),
+              "arrays": _array_count(index, name)}
+    writes = [(paths[key], lambda handle, a=array: np.save(handle, a)) for key, array in arrays.items()]
+    writes.append((paths["meta"], lambda handle: handle.write(json.dumps(record).encode())))
+    for path, write in writes:
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                write(handle)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            from .store import IndexWriteError
+
+            raise IndexWriteError(
+                f"could not write {path} ({exc.strerror or exc}; is the disk full?): the index itself is "
+                f"intact; free space and run `seqretrieve index update --index {index.path}`"
+            ) from exc
     _CACHE.pop((str(index.path), name), None)
+
+
+def _array_count(index, name: str) -> int:
+    """How many entries hold a ``repr:<name>`` array."""
+    return len(index) - index.lacking_representations().get(name, len(index))
 
 
 _CACHE: dict[tuple[str, str], tuple[tuple, Matrices]] = {}
@@ -165,7 +188,7 @@ def load_matrices(index, representation) -> Matrices:
     name, kind = representation.name, representation.kind
     rows = len(index)
     key = (str(index.path), name)
-    state = (rows, representation.checksum)
+    state = (rows, representation.checksum, _array_count(index, name))
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == state:
         return cached[1]
@@ -173,7 +196,7 @@ def load_matrices(index, representation) -> Matrices:
     matrices = None
     if paths["meta"].is_file():
         record = json.loads(paths["meta"].read_text())
-        if record.get("rows") == rows and record.get("checksum") == representation.checksum:
+        if (record.get("rows"), record.get("checksum"), record.get("arrays")) == state:
             try:
                 if kind == "embedding":
                     matrices = Matrices(index.ids(), embeddings=np.load(paths["embeddings"], mmap_mode="r"))

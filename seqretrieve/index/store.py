@@ -463,8 +463,19 @@ class Index:
         self._write(lambda txn: self._put_failures(txn, {path: message}))
 
     # ------------------------------------------------------------------ reports
+    def lacking_representations(self) -> dict[str, int]:
+        """Recorded representation name -> how many entries have no array of it (0 when complete;
+        a build with ``--no-representations`` or one stopped before encoding leaves some)."""
+        names = self.representations()
+        handles = {name: self._db(f"repr:{name}") for name in names}
+        with self._read() as txn:
+            entries = txn.stat(self._dbs["entries"])["entries"]
+            return {name: entries - (txn.stat(db)["entries"] if db is not None else 0)
+                    for name, db in handles.items()}
+
     def info(self) -> dict[str, Any]:
-        """A summary: path, entries, extractor, representations, failures, bytes on disk, map size."""
+        """A summary: path, entries, extractor, representations (and entries lacking each),
+        failures, bytes on disk, map size."""
         meta = self.meta
         handles = {name: self._array_db(name) for name in self.array_dbs()}
         with self._read() as txn:
@@ -478,6 +489,7 @@ class Index:
             "entries": len(self),
             "extractor": meta.get("extractor"),
             "representations": self.representations(),
+            "lacking_representations": self.lacking_representations(),
             "arrays": arrays,
             "failures": failures,
             "size_bytes": disk,

@@ -74,7 +74,8 @@ def find_problems(dbs: Mapping[str, Any], array_dbs: Mapping[str, Any], meta: Ma
         problems.add("missing db", f"representation {name} is recorded in meta but has no arrays")
     for name in set(array_dbs) - complete:
         if name.startswith("repr:"):
-            problems.add("repr meta", f"{name} has arrays but no representation record in meta")
+            problems.add("repr meta", f"{name} has arrays but no representation record in meta "
+                                      f"(encoding was stopped: `seqretrieve index update` finishes it)")
 
     n_entries = txn.stat(dbs["entries"])["entries"]
     if n_entries and features is None:
@@ -94,7 +95,8 @@ def find_problems(dbs: Mapping[str, Any], array_dbs: Mapping[str, Any], meta: Ma
         for name in sorted(complete & set(array_dbs)):
             array = txn.get(key, db=array_dbs[name])
             if array is None:
-                problems.add(f"missing {name}", f"entry {entry_id!r} has no {name} array")
+                hint = " (`seqretrieve index update` encodes it)" if name.startswith("repr:") else ""
+                problems.add(f"missing {name}", f"entry {entry_id!r} has no {name} array{hint}")
             else:
                 _check_array(problems, name, entry_id, array, record.get("n_frames"))
         if features is not None and features not in array_dbs:

@@ -105,17 +105,30 @@ def _override_keep(spec: PipelineSpec, keep: dict[str, int | float]) -> Pipeline
     return replace(spec, stages=stages)
 
 
-def default_pipeline_name(index, registry: Registry | None = None) -> str:
-    """``cascade`` when it is registered and the index holds every representation it needs,
-    else ``brute-force``."""
+def needed_representations(spec: PipelineSpec, registry: Registry | None = None) -> set[str]:
+    """Names of the learned representations the stages of ``spec`` read from the index."""
     registry = registry or get_registry()
-    pipelines = registry.components("pipeline")
-    stored = set(index.meta.get("representations", {}))
-    cascade = pipelines.get("cascade")
+    return {value for stage in spec.stages
+            for key, value in {**registry.get("matcher", stage.matcher).parameters, **stage.options}.items()
+            if key in ("representation", "embedding") and value}
+
+
+def unranked_entries(index, spec: PipelineSpec, registry: Registry | None = None) -> dict[str, int]:
+    """Representation name -> entries lacking it, for those ``spec`` needs and some entries lack
+    (a pipeline with such a stage cannot rank those entries: ``index update`` encodes them)."""
+    lacking = index.lacking_representations()
+    return {name: lacking[name] for name in sorted(needed_representations(spec, registry))
+            if lacking.get(name)}
+
+
+def default_pipeline_name(index, registry: Registry | None = None) -> str:
+    """``cascade`` when it is registered and every entry of the index holds every representation
+    it needs, else ``brute-force`` (which ranks every entry)."""
+    registry = registry or get_registry()
+    cascade = registry.components("pipeline").get("cascade")
     if cascade is not None:
-        needed = {value for stage in cascade.stages
-                  for key, value in {**registry.get("matcher", stage.matcher).parameters, **stage.options}.items()
-                  if key in ("representation", "embedding") and value}
-        if needed <= stored:
+        lacking = index.lacking_representations()
+        needed = needed_representations(cascade, registry)
+        if needed <= set(lacking) and not any(lacking[name] for name in needed):
             return "cascade"
     return DEFAULT_PIPELINE
