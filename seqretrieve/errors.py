@@ -29,9 +29,11 @@ class ModelMismatchError(IndexError_):
     """The index was built with another model (name, version or checksum) than the one asked for."""
 
 
-class Interrupted(KeyboardInterrupt):
+class Interrupted(BaseException):
     """Ctrl-C (SIGINT) or SIGTERM stopped a command; the message says what was kept.
 
+    Raised by the CLI's signal handlers (like KeyboardInterrupt, not an ``Exception``: nothing
+    may swallow it); code that commits on the way out catches it with KeyboardInterrupt.
     ``signum`` gives the exit status, 128 + signum (130 for Ctrl-C, 143 for SIGTERM).
     """
 

@@ -56,7 +56,8 @@ def main() -> None:
     if not debug:
         warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.filterwarnings("ignore", category=UserWarning, module="librosa")
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)  # typer would turn Ctrl-C into a silent exit 130
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         build_app()()
     except (SeqretrieveError, OSError) as exc:  # OSError: unwritable output path, disk full, ...
@@ -64,16 +65,15 @@ def main() -> None:
             raise
         print_error(str(exc))
         sys.exit(1)
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through _terminate
-        signum = getattr(exc, "signum", signal.SIGINT)
-        print_interrupted(str(exc) or "interrupted")
-        sys.exit(128 + signum)
+    except Interrupted as exc:
+        print_interrupted(str(exc))
+        sys.exit(128 + exc.signum)
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM stops a command the way Ctrl-C does (work in progress is committed or dropped)."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
-    raise Interrupted("terminated", signum)
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM stop a command alike: it commits what it can and says so."""
+    signal.signal(signum, signal.SIG_DFL)  # a second one stops at once
+    raise Interrupted("interrupted" if signum == signal.SIGINT else "terminated", signum)
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ def add_representations(path: Path, bar) -> dict[str, int]:
     with Index.create(path) as opened, writer_lock(opened.path, "seqretrieve index update"):
         try:
             return add_all_representations(opened, progress=progress)
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Interrupted) as exc:
             raise Interrupted(
                 f"interrupted while encoding learned representations: every entry's features and the "
                 f"encoded batches are kept; run `seqretrieve index update --index {opened.path}` to finish",

@@ -20,6 +20,7 @@ import os
 import signal
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -235,15 +236,17 @@ def build_index(
         try:
             builder.report()
             in_flight: deque[tuple[Future, list[_Job]]] = deque()
+            spawns = isinstance(executor, ProcessPoolExecutor)  # a submit may start a worker
             for chunk in _chunks(builder.jobs(files, catalog), chunk_size):
-                paths = [j.path for j in chunk]
-                in_flight.append((executor.submit(extract_files, paths, extractor, max_duration), chunk))
+                with _sigint_deferred(spawns):
+                    future = executor.submit(extract_files, [j.path for j in chunk], extractor, max_duration)
+                in_flight.append((future, chunk))
                 if len(in_flight) >= 4 * max(workers, 1):
                     builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
             while in_flight:
                 builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
             builder.commit()
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Interrupted) as exc:
             _stop(own)
             own = None
             builder.commit()  # what the workers had finished
@@ -261,20 +264,36 @@ def build_index(
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
     """Spawned extraction processes that ignore Ctrl-C and die with this process."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker, initargs=(os.getpid(),))
+    with _sigint_deferred():
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker, initargs=(os.getpid(),))
+
+
+@contextmanager
+def _sigint_deferred(active: bool = True) -> Iterator[None]:
+    """Block SIGINT while processes may be started: a Ctrl-C sent to the whole process group
+    then never hits a child still starting up (it inherits the block), and reaches this process
+    once the block ends (as multiprocessing's resource tracker does)."""
+    if not active:
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _stop(executor: Executor | None) -> None:
     """Cancel the queued tasks and end the workers now, without waiting for the running ones."""
     if executor is None:
         return
-    processes = list(getattr(executor, "_processes", {}).values())  # ProcessPoolExecutor's workers
-    executor.shutdown(wait=False, cancel_futures=True)
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # ProcessPoolExecutor's
     for process in processes:
         process.terminate()
     for process in processes:
         process.join()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _result(future: Future) -> list[Extracted]:

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from .index_fakes import write_clips
+from ..index.index_fakes import write_clips
 
 from seqretrieve.errors import IndexError_
 from seqretrieve.index.store import Index
 
-RUNNER = Path(__file__).with_name("index_fakes.py")
+RUNNER = Path(__file__).parents[1] / "index" / "index_fakes.py"
 N_GOOD = 30
 
 

@@ -1,0 +1,109 @@
+"""Signals at random moments of the real CLI (`index build` with 2 spawned workers, `index
+update`): nothing lost or duplicated after a re-run, no orphaned process, and for Ctrl-C
+(SIGINT to the process group, as a terminal sends it) and SIGTERM one line saying what was
+committed and that re-running resumes."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seqretrieve.index.build import extractor_record
+from seqretrieve.index.lock import LOCK_FILE
+from seqretrieve.index.store import Entry, Index
+from seqretrieve.registry import get_registry
+
+from ..index.index_fakes import write_clips
+from .helpers import entries, run_cli, session_processes, start_cli, wait_until
+
+N_CLIPS = 40
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("clips")
+    write_clips(folder, N_CLIPS, seconds=1.0)
+    return folder
+
+
+def _signal(proc, signum: int) -> None:
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole foreground group
+    else:
+        os.kill(proc.pid, signum)  # `kill PID`: the parent alone, its workers must follow
+
+
+def _stopped(proc, signum: int) -> str:
+    """Wait for the signalled command; check its exit status, orphans and message; stderr."""
+    _, err = proc.communicate(timeout=60)
+    err = err.decode()
+    assert wait_until(lambda: not session_processes(proc.pid), timeout=15), \
+        f"orphaned processes: {session_processes(proc.pid)}"
+    if proc.returncode == 0:
+        return ""  # it finished before the signal came
+    if signum == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+        return ""  # nothing can print; only multiprocessing's tracker may warn of leaked semaphores
+    else:
+        assert proc.returncode == 128 + signum, err
+        assert "Traceback" not in err and err.count("\n") == 1, err  # one line, no leaked-semaphore noise
+    return err
+
+
+@pytest.mark.parametrize("signum,seed", [(signal.SIGKILL, 0), (signal.SIGKILL, 1), (signal.SIGTERM, 2),
+                                         (signal.SIGINT, 3)])
+def test_build_signalled_at_a_random_moment_resumes_without_loss_or_orphans(clips, tmp_path, signum, seed):
+    index = tmp_path / "ix"
+    proc = start_cli("index", "build", clips, "--index", index, "--workers", 2, "--extractor", "fake",
+                     "--json", delay=0.1)
+    assert wait_until(lambda: (index / LOCK_FILE).exists() or proc.poll() is not None)
+    wait_until(lambda: False, timeout=random.Random(seed).uniform(0.0, 2.5))
+    _signal(proc, signum)
+    err = _stopped(proc, signum)
+    kept = entries(index) or 0
+    if err:
+        assert err.startswith("interrupted: ") and "run the same command again to resume" in err, err
+        assert f"({kept} in all)" in err, err
+    finish = run_cli("index", "build", clips, "--index", index, "--workers", 2, "--extractor", "fake", "--json")
+    assert finish.returncode == 0, finish.stderr
+    assert f'"skipped": {kept}' in finish.stdout.decode()
+    with Index.open(index) as opened:
+        assert opened.verify() == []
+        assert sorted(opened.ids()) == [f"clip{i:03d}" for i in range(N_CLIPS)]  # none lost, none twice
+        assert opened.failures() == {}
+
+
+@pytest.fixture
+def unencoded(tmp_path) -> Path:
+    """A cqt index of 600 entries (random features) that no learned representation has encoded."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "ix"
+    with Index.create(path) as index:
+        index.set_meta("extractor", extractor_record(get_registry().create("feature_extractor", "cqt")))
+        index.put_entries([Entry(f"e{i:03d}", {"source": f"/x/e{i:03d}.wav", "n_frames": 120},
+                                 {"features:cqt": rng.random((120, 48), np.float32)}, f"hash{i}")
+                           for i in range(600)])
+    return path
+
+
+@pytest.mark.parametrize("signum,seed", [(signal.SIGKILL, 0), (signal.SIGTERM, 1), (signal.SIGINT, 2)])
+def test_update_signalled_at_a_random_moment_resumes(unencoded, signum, seed):
+    proc = start_cli("index", "update", "--index", unencoded, "--json")
+    assert wait_until(lambda: (unencoded / LOCK_FILE).exists() or proc.poll() is not None)
+    wait_until(lambda: False, timeout=random.Random(seed).uniform(0.5, 4.0))
+    _signal(proc, signum)
+    err = _stopped(proc, signum)
+    if err:
+        assert err.startswith("interrupted") and "seqretrieve index update" in err, err
+    with Index.open(unencoded) as opened:
+        assert len(opened) == 600  # features are never touched by an update
+    finish = run_cli("index", "update", "--index", unencoded, "--json")
+    assert finish.returncode == 0, finish.stderr
+    with Index.open(unencoded) as opened:
+        assert opened.verify() == []
+        assert opened.lacking_representations() == {"dhs": 0, "pse": 0}
