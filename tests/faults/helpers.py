@@ -8,8 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from seqretrieve.errors import IndexError_
-from seqretrieve.index.store import Index
+from seqretrieve.index.store import Entry, Index
 
 RUNNER = Path(__file__).with_name("cli_runner.py")
 
@@ -60,3 +62,19 @@ def wait_until(condition, timeout: float = 60.0, every: float = 0.01) -> bool:
             return True
         time.sleep(every)
     return False
+
+
+def cqt_index(path: Path, ids: list[str], n_frames: int = 120, seed: int = 0) -> Path:
+    """Add entries ``ids`` with random cqt features to the index at ``path`` (made if missing);
+    no learned representation is encoded."""
+    from seqretrieve.index.build import extractor_record
+    from seqretrieve.registry import get_registry
+
+    rng = np.random.default_rng(seed)
+    with Index.create(path) as index:
+        if index.extractor is None:
+            index.set_meta("extractor", extractor_record(get_registry().create("feature_extractor", "cqt")))
+        index.put_entries([Entry(i, {"source": f"/x/{i}.wav", "n_frames": n_frames},
+                                 {"features:cqt": rng.random((n_frames, 48), np.float32)}, f"hash-{i}")
+                           for i in ids])
+    return path

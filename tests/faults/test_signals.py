@@ -10,16 +10,13 @@ import random
 import signal
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from seqretrieve.index.build import extractor_record
 from seqretrieve.index.lock import LOCK_FILE
-from seqretrieve.index.store import Entry, Index
-from seqretrieve.registry import get_registry
+from seqretrieve.index.store import Index
 
 from ..index.index_fakes import write_clips
-from .helpers import entries, run_cli, session_processes, start_cli, wait_until
+from .helpers import cqt_index, entries, run_cli, session_processes, start_cli, wait_until
 
 N_CLIPS = 40
 
@@ -81,14 +78,7 @@ def test_build_signalled_at_a_random_moment_resumes_without_loss_or_orphans(clip
 @pytest.fixture
 def unencoded(tmp_path) -> Path:
     """A cqt index of 600 entries (random features) that no learned representation has encoded."""
-    rng = np.random.default_rng(0)
-    path = tmp_path / "ix"
-    with Index.create(path) as index:
-        index.set_meta("extractor", extractor_record(get_registry().create("feature_extractor", "cqt")))
-        index.put_entries([Entry(f"e{i:03d}", {"source": f"/x/e{i:03d}.wav", "n_frames": 120},
-                                 {"features:cqt": rng.random((120, 48), np.float32)}, f"hash{i}")
-                           for i in range(600)])
-    return path
+    return cqt_index(tmp_path / "ix", [f"e{i:03d}" for i in range(600)])
 
 
 @pytest.mark.parametrize("signum,seed", [(signal.SIGKILL, 0), (signal.SIGTERM, 1), (signal.SIGINT, 2)])
