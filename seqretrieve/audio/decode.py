@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -77,7 +80,7 @@ def load_audio(
 
     path = check_readable_file(path)
     try:
-        with sf.SoundFile(os.fsencode(path)) as handle:  # bytes: names need not be UTF-8
+        with _native_stderr_silenced(), sf.SoundFile(os.fsencode(path)) as handle:  # bytes: names need not be UTF-8
             native_rate = handle.samplerate
             declared = handle.frames
             _check_header(path, handle, declared, native_rate, max_duration)
@@ -100,6 +103,23 @@ def load_audio(
     if not np.isfinite(mono).all():
         raise InputFileError(f"{path}: audio contains NaN or infinite samples")
     return resample(mono, native_rate, sample_rate)
+
+
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while decoding: libmpg123 (libsndfile's MP3 decoder)
+    prints its own "Note: Illegal Audio-MPEG-Header ..." lines there; what matters reaches us as
+    an error code or a short decode, and is reported as one line per file."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def mix_to_mono(samples: np.ndarray) -> np.ndarray:

@@ -78,3 +78,27 @@ def test_schema_mismatch_advice_is_not_circular(tmp_path):
     result = run_cli("index", "build", tmp_path / "clips", "--index", index, "--extractor", "fake")
     err = result.stderr.decode()
     assert result.returncode == 1 and "build a new index from the same recordings in another folder" in err, err
+
+
+def test_damaged_mp3_decodes_without_decoder_noise_on_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    import numpy as np
+    import pytest
+    import soundfile as sf
+
+    tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(66150) / 22050)).astype(np.float32)
+    try:
+        sf.write(tmp_path / "a.mp3", tone, 22050, format="MP3")
+    except (sf.LibsndfileError, TypeError, ValueError):
+        pytest.skip("this libsndfile cannot write MP3")
+    data = bytearray((tmp_path / "a.mp3").read_bytes())
+    for position in np.random.default_rng(0).integers(2000, len(data) - 100, 40):
+        data[position:position + 4] = b"\xff\xfb\x00\x00"  # broken frame headers: libmpg123 complains
+    (tmp_path / "bad.mp3").write_bytes(bytes(data))
+    code = ("import sys; from seqretrieve.audio.decode import load_audio\n"
+            "try:\n    load_audio(sys.argv[1])\nexcept Exception as exc:\n    print(exc)\n"
+            "print('after', file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bad.mp3")], capture_output=True, text=True)
+    assert result.stderr == "after\n"  # no "Note: Illegal Audio-MPEG-Header" lines, stderr restored
