@@ -1,4 +1,5 @@
-"""Faults (GUIDE section 5): builds killed at random moments, a full disk, readers during a build.
+"""Faults (GUIDE section 5): library builds killed at random moments, a full disk during LMDB
+commits, readers during a build.
 
 Each build runs in a child process (``index_fakes.py``, the fake extractor, one commit per
 file); the test process kills or starves it and then checks the index it left.
@@ -16,10 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
-from ..index.index_fakes import write_clips
 
-from seqretrieve.errors import IndexError_
 from seqretrieve.index.store import Index
+
+from ..index.index_fakes import write_clips
+from .helpers import entries
 
 RUNNER = Path(__file__).parents[1] / "index" / "index_fakes.py"
 N_GOOD = 30
@@ -43,15 +45,6 @@ def _start(corpus: Path, index: Path, delay: float = 0.03, limit_bytes: int | No
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         preexec_fn=starve if limit_bytes else None,
     )
-
-
-def _entries(index: Path) -> int | None:
-    """Entries committed so far, or None while the index does not exist yet."""
-    try:
-        with Index.open(index) as opened:
-            return len(opened)
-    except IndexError_:
-        return None
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -79,11 +72,11 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(corpus, tmp_path
             time.sleep(rng.uniform(0.0, 0.6))  # anywhere: start-up, creation, first commits
         else:  # mid-build: once some more entries are committed, plus a random part of a commit
             target = min((states[-1] or 0) + rng.randint(1, 8), N_GOOD - 1)
-            while proc.poll() is None and (_entries(index) or 0) < target:
+            while proc.poll() is None and (entries(index) or 0) < target:
                 time.sleep(0.005)
             time.sleep(rng.uniform(0.0, 0.03))
         _kill(proc)
-        states.append(_entries(index))
+        states.append(entries(index))
         if states[-1] is not None:
             with Index.open(index) as opened:
                 assert opened.verify() == [], f"after kill {attempt} (seed {seed})"
@@ -116,7 +109,7 @@ def test_full_disk_stops_cleanly_keeps_commits_and_resumes(corpus, tmp_path):
 def test_a_reader_sees_whole_commits_while_another_process_builds(corpus, tmp_path):
     index = tmp_path / "ix"
     proc = _start(corpus, index, delay=0.01)
-    while _entries(index) is None:
+    while entries(index) is None:
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.005)
     counts = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from seqretrieve.index.lock import LOCK_FILE
 from seqretrieve.index.store import Index
