@@ -58,7 +58,7 @@ def test_build_signalled_at_a_random_moment_resumes_without_loss_or_orphans(clip
     index = tmp_path / "ix"
     proc = start_cli("index", "build", clips, "--index", index, "--workers", 2, "--extractor", "fake",
                      "--json", delay=0.1)
-    assert wait_until(lambda: (index / LOCK_FILE).exists() or proc.poll() is not None)
+    assert wait_until(lambda: (index / "data.mdb").exists() or proc.poll() is not None)
     wait_until(lambda: False, timeout=random.Random(seed).uniform(0.0, 2.5))
     _signal(proc, signum)
     err = _stopped(proc, signum)
