@@ -138,6 +138,7 @@ class _Builder:
 
         hashes: set[str] = set()
         ids: dict[str, str] = {}
+        failed_before = set(self.index.failures())
         for path in files:
             try:
                 digest = content_hash(path)
@@ -148,7 +149,8 @@ class _Builder:
             entry_id, record = catalog.get(path, (stem(path), None))
             if digest in hashes or self.index.hash_owner(digest) is not None:
                 self.summary.skipped += 1
-                self.failures.setdefault(path, None)
+                if path in failed_before:  # e.g. a racing build's "already in the index" record
+                    self.failures.setdefault(path, None)
             elif entry_id in ids or entry_id in self.index:
                 other = ids.get(entry_id) or self.index.metadata(entry_id).get("source")
                 self._fail(path, f"{path}: entry id {entry_id!r} is already taken by {other} "
