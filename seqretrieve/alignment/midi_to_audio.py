@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..audio.decode import DEFAULT_MAX_DURATION
 from ..types import FeatureSequence
 
 
@@ -69,9 +70,11 @@ def scaled_to(midi, seconds: float):
 
 
 def align_midi_to_audio(
-    midi, audio_path: str, extractor, synthesizer, penalty=None, gully=0.96, band=None, fit_tempo: bool = False
+    midi, audio_path: str, extractor, synthesizer, penalty=None, gully=0.96, band=None, fit_tempo: bool = False,
+    max_duration: float = DEFAULT_MAX_DURATION,
 ) -> MidiAlignment:
-    """Align a loaded PrettyMIDI to the recording at ``audio_path``.
+    """Align a loaded PrettyMIDI to the recording at ``audio_path`` (refused when longer than
+    ``max_duration`` seconds).
 
     ``fit_tempo``: first scale the MIDI to the recording's length (for a MIDI file and a recording
     of the same complete piece whose MIDI tempo is unknown or wrong); the warped MIDI is still
@@ -80,7 +83,7 @@ def align_midi_to_audio(
     from ..dtw.align import align_features
     from ..features.extract import features_from_audio_file, features_from_midi
 
-    audio_features = features_from_audio_file(audio_path, extractor)
+    audio_features = features_from_audio_file(audio_path, extractor, max_duration=max_duration)
     scale = 1.0
     rendered = midi
     if fit_tempo:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import JSON_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION
+from .options import JSON_OPTION, MAX_DURATION_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +28,7 @@ def align(
     fit_tempo: bool = typer.Option(
         False, "--fit-tempo", help="Scale the MIDI to the recording's length first (same complete piece, unknown MIDI tempo)."
     ),
+    max_duration: float = MAX_DURATION_OPTION,
     midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
     midi_max_notes: int = MIDI_MAX_NOTES_OPTION,
     json_output: bool = JSON_OPTION,
@@ -48,6 +49,7 @@ def align(
         gully=gully,
         band=band,
         fit_tempo=fit_tempo,
+        max_duration=max_duration * 60,
     )
     if out is not None:
         alignment.aligned_midi.write(str(out))

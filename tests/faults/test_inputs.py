@@ -102,3 +102,17 @@ def test_damaged_mp3_decodes_without_decoder_noise_on_stderr(tmp_path):
             "print('after', file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bad.mp3")], capture_output=True, text=True)
     assert result.stderr == "after\n"  # no "Note: Illegal Audio-MPEG-Header" lines, stderr restored
+
+
+def test_align_takes_the_recording_limit_too(tmp_path):
+    from seqretrieve.testing import run_cli as run_seqretrieve
+
+    clip = write_clips(tmp_path, 1, seconds=2.0)[0]
+    midi = pretty_midi.PrettyMIDI()
+    piano = pretty_midi.Instrument(0)
+    piano.notes = [pretty_midi.Note(90, 60, 0.0, 1.0)]
+    midi.instruments.append(piano)
+    midi.write(str(tmp_path / "q.mid"))
+    result = run_seqretrieve("align", tmp_path / "q.mid", clip, "--max-duration", "0.01")
+    assert result.returncode == 1
+    assert "recording is 2.0 s long, over the 0.6 s limit (raise it with --max-duration" in result.stderr
