@@ -10,11 +10,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seqretrieve.cli import output
 from seqretrieve.cli.render import print_hits
 from seqretrieve.index.store import Entry, Index
-from seqretrieve.names import printable
+from seqretrieve.names import dumps, key, printable, unkey
 from seqretrieve.types import Hit
 
 from ..index.index_fakes import write_clips
@@ -92,3 +94,13 @@ def test_query_table_prints_markup_in_titles_as_text(tmp_path):
 
 def test_printable_is_one_line_and_escapes_bytes():
     assert printable("a\nb\udce9\x1b") == "a\\nb\\xe9\\x1b"
+
+
+@given(name=st.binary(min_size=1, max_size=255).filter(lambda b: b"/" not in b and b"\0" not in b))
+def test_any_file_name_survives_the_index_key_and_ndjson_byte_for_byte(name):
+    text = os.fsdecode(name)
+    assert os.fsencode(unkey(key(text))) == name
+    line = dumps({"source": text})
+    line.encode("utf-8")  # valid UTF-8, whatever the name
+    assert os.fsencode(json.loads(line)["source"]) == name
+    assert "\n" not in printable(text)
