@@ -7,7 +7,7 @@ from ..hookspecs import hookimpl
 
 @hookimpl
 def seqretrieve_register_commands(app):
-    from . import align, demo, evaluate, index, metadata, plugins, query, train
+    from . import align, demo, evaluate, index, match, metadata, plugins, query, train
 
-    for module in (index, query, align, metadata, train, evaluate, plugins, demo):
+    for module in (index, query, match, align, metadata, train, evaluate, plugins, demo):
         module.register(app)

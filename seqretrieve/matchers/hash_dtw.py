@@ -37,15 +37,27 @@ class HashDTWMatcher(RepresentationMatcher):
         self.embedding_weight = float(embedding_weight)
         self.embedding = EmbeddingMatcher(embedding) if self.embedding_weight else None
 
-    def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+    def partial_scores(self, query: QueryData, index, candidates: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates' rows (K,) int64 and raw scores (K, C): Hamming DTW, then the embedding
+        distance when fused (C = 2); :meth:`combine` turns them into the ranking scores."""
         from ..index.representations import load_matrices
 
         matrices = load_matrices(index, self.model())
         codes = np.ascontiguousarray(self.encode_query(query), np.uint32)
         rows = np.arange(len(matrices.ids), dtype=np.int64) if candidates is None else np.asarray(candidates, np.int64)
-        scores = hamming_dtw_scores(codes, matrices.codes, matrices.offsets, rows, self.penalty, self.gully)
+        columns = [hamming_dtw_scores(codes, matrices.codes, matrices.offsets, rows, self.penalty, self.gully)]
         if self.embedding is not None:
-            distances = self.embedding.distances(query, index, candidates)  # None: all, no copy
-            scores = fused(scores, (self.embedding_weight, distances))
-        order = top_rows(scores, self.max_hits)
-        return [Hit(matrices.ids[rows[k]], float(scores[k])) for k in order.tolist()]
+            columns.append(self.embedding.distances(query, index, candidates))  # None: all, no copy
+        return rows, np.column_stack(columns)
+
+    def combine(self, columns: np.ndarray) -> np.ndarray:
+        """Ranking scores (K,) from :meth:`partial_scores` columns (K, C) of the whole candidate set."""
+        if self.embedding is None:
+            return columns[:, 0]
+        return fused(columns[:, 0], (self.embedding_weight, columns[:, 1]))
+
+    def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+        rows, columns = self.partial_scores(query, index, candidates)
+        scores = self.combine(columns)
+        ids = index.ids()
+        return [Hit(ids[rows[k]], float(scores[k])) for k in top_rows(scores, self.max_hits).tolist()]

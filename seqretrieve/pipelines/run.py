@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
 from ..types import Hit, PipelineSpec, QueryData
+from .sharded import rank_across, rows_in_shards
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,22 @@ class QueryResult:
 
 
 def run_pipeline(
-    pipeline: PipelineSpec, matchers: dict, query: QueryData, index, top: int
+    pipeline: PipelineSpec, matchers: dict, query: QueryData, index, top: int, join_last: Sequence[str] = ()
 ) -> QueryResult:
-    """Rank ``index`` for ``query`` through every stage of ``pipeline``.
+    """Rank ``index`` (an Index, or :class:`~seqretrieve.index.shards.Shards`) for ``query``
+    through every stage of ``pipeline``.
 
-    ``matchers``: stage matcher name -> built matcher object. Returns at most ``top`` hits.
+    ``matchers``: stage matcher name -> built matcher object. ``join_last``: entry ids added to
+    the last stage's candidates (e.g. found by metadata). Returns at most ``top`` hits.
     """
-    row_of = index.row_of()
-    candidates: np.ndarray | None = None
+    shards = getattr(index, "shards", [index])
+    candidates: list[np.ndarray] | None = None  # per shard; None: every entry
     hits: list[Hit] = []
     reports = []
-    for stage in pipeline.stages:
+    for number, stage in enumerate(pipeline.stages, start=1):
         started = time.perf_counter()
-        candidates_in = len(row_of) if candidates is None else len(candidates)
-        hits = matchers[stage.matcher].rank(query, index, candidates)
+        candidates_in = len(index) if candidates is None else sum(map(len, candidates))
+        hits = rank_across(matchers[stage.matcher], query, shards, candidates)
         raw = {hit.id: hit.score for hit in hits}
         if stage.carry and reports:
             hits = carried(hits, reports[-1].scores, stage.carry)
@@ -86,7 +90,10 @@ def run_pipeline(
                 carry=stage.carry,
             )
         )
-        candidates = np.fromiter((row_of[hit.id] for hit in kept), dtype=np.int64, count=len(kept))
+        ids = [hit.id for hit in kept]
+        if number == len(pipeline.stages) - 1 and join_last:
+            ids += sorted(set(join_last) - set(ids))
+        candidates = rows_in_shards(shards, ids)
     return QueryResult(query.path, hits[:top], reports)
 
 

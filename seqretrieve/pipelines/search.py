@@ -1,10 +1,13 @@
 """Query an index with MIDI files: MIDI -> synthesized features -> pipeline -> ranked hits.
 
-A :class:`Searcher` is built once per index (it resolves the pipeline's matchers, the index's
-feature extractor and the synthesizer) and then answers one MIDI file at a time.
+A :class:`Searcher` is built once per index or :class:`~seqretrieve.index.shards.Shards` (it
+resolves the pipeline's matchers, the index's feature extractor and the synthesizer) and then
+answers one MIDI file at a time.
 """
 
 from __future__ import annotations
+
+from typing import Sequence
 
 from ..registry import Registry, get_registry
 from ..types import PipelineSpec, QueryData
@@ -40,15 +43,24 @@ class Searcher:
         self.extractor = registry.create("feature_extractor", index.extractor["name"])
         self.synthesizer = registry.create("synthesizer", synthesizer)
 
-    def search(self, midi_path: str, top: int = 10) -> QueryResult:
-        """Rank the index for one MIDI file; raises InputFileError for a bad file."""
+    def prepare(self, midi_path: str) -> QueryData:
+        """The MIDI file loaded and its synthesized features; raises InputFileError for a bad file."""
         from ..audio.midi import load_midi
         from ..features.extract import features_from_midi
 
         midi = load_midi(midi_path)
         query = QueryData(path=str(midi_path), midi=midi)
         query.features[self.extractor.name] = features_from_midi(midi, self.extractor, self.synthesizer)
-        return run_pipeline(self.pipeline, self.matchers, query, self.index, top)
+        return query
+
+    def search(self, midi_path: str, top: int = 10) -> QueryResult:
+        """Rank the index for one MIDI file; raises InputFileError for a bad file."""
+        return self.rank(self.prepare(midi_path), top)
+
+    def rank(self, query: QueryData, top: int = 10, join_last: Sequence[str] = ()) -> QueryResult:
+        """Rank the index for a prepared query; ``join_last``: entry ids added to the last
+        stage's candidates."""
+        return run_pipeline(self.pipeline, self.matchers, query, self.index, top, join_last)
 
 
 def build_matchers(pipeline: PipelineSpec, registry: Registry | None = None) -> dict:

@@ -1,0 +1,1 @@
+"""Batch matching of MIDI collections: the results database, the workers and the driver of `seqretrieve match`."""
