@@ -1,4 +1,4 @@
-# seqretrieve: `make demo` (install + demo) and `make test` (install with test/train extras + full test suite).
+# seqretrieve: `make demo` (install + demo) and `make test` (install with test/train/dask extras + full test suite).
 PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e ".[test,train]"
+	$(PIP) install -q -e ".[test,train,dask]"
 	touch $@
 
 install: $(VENV)/.installed

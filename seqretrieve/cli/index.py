@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +13,8 @@ from .options import INDEX_OPTION, JSON_OPTION, MAX_DURATION_OPTION, resolve_ind
 
 #: failures listed after a build (the rest are counted; `index info --failures` lists all)
 SHOWN_FAILURES = 10
+#: audio files per task on a Dask cluster (a task costs ~1 s per file; fewer, larger tasks)
+CLUSTER_CHUNK = 8
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +40,12 @@ def build(
         help="Also encode new entries with every learned representation for this extractor (for fast pipelines).",
     ),
     max_duration: float = MAX_DURATION_OPTION,
+    shard: Optional[str] = typer.Option(
+        None, "--shard", show_default=False, callback=lambda value: _shard(value),
+        help="I/N: index only shard I of N (entries split by a stable hash of their id; build each on its own machine)."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", envvar="SEQRETRIEVE_SCHEDULER", show_default=False,
+        help="Dask scheduler address (tcp://HOST:8786): extract features on its workers; this process writes."),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Add recordings to the index; files already indexed are skipped, failed ones retried.
@@ -45,6 +54,7 @@ def build(
     audio file at all are an error. Ctrl-C or SIGTERM keeps what was committed: run the same
     command again to resume. One build or update per index at a time.
     """
+    from ..batch.executors import pool
     from ..index.build import build_index
     from .output import emit_json, plain, progress_bar, progress_enabled, stdout
 
@@ -57,8 +67,11 @@ def build(
             rate = done / max(time.perf_counter() - started, 1e-9)
             bar.update(task, completed=done, total=total, rate=f"{rate:.1f} clips/s")
 
-        summary = build_index(sources, path, metadata_file=metadata, workers=workers,
-                              extractor=extractor, progress=progress, max_duration=max_duration * 60)
+        with pool(scheduler=scheduler) if scheduler else nullcontext() as cluster:
+            summary = build_index(sources, path, metadata_file=metadata, workers=cluster.slots if cluster else workers,
+                                  extractor=extractor, progress=progress, max_duration=max_duration * 60, shard=shard,
+                                  executor=cluster.executor if cluster else None,
+                                  chunk_size=CLUSTER_CHUNK if cluster else 1)
         encoded = add_representations(path, bar) if representations else {}
     record = {"index": str(path), "added": summary.added, "skipped": summary.skipped,
               "failed": summary.failed, "seconds": round(summary.seconds, 3),
@@ -80,6 +93,15 @@ def build(
         )
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    from ..index.shards import parse_shard
+
+    try:
+        return parse_shard(value) if value else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
 def add_representations(path: Path, bar) -> dict[str, int]:

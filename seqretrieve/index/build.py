@@ -206,6 +206,7 @@ def build_index(
     executor: Executor | None = None,
     chunk_size: int = 1,
     max_duration: float = DEFAULT_MAX_DURATION,
+    shard: tuple[int, int] | None = None,
 ) -> BuildSummary:
     """Add the audio files in ``sources`` (files or folders) to the index at ``index_path``.
 
@@ -214,7 +215,9 @@ def build_index(
     ``workers`` only sizes the number of chunks in flight, ``4 * workers``); ``chunk_size`` files
     go to a worker per task (raise it for executors with a high per-task cost, e.g. Dask). Bad
     files (and recordings over ``max_duration`` seconds) are recorded and skipped; sources
-    holding no audio file at all are an :class:`~seqretrieve.errors.InputFileError`. A write
+    holding no audio file at all are an :class:`~seqretrieve.errors.InputFileError`. ``shard``
+    (i, n): only the files whose entry id is in shard i of n
+    (:func:`~seqretrieve.index.shards.shard_of`). A write
     failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after keeping
     every earlier commit; another build of the same index running raises
     :class:`~seqretrieve.index.lock.IndexBusyError`.
@@ -227,6 +230,10 @@ def build_index(
         raise InputFileError(f"no audio files in {', '.join(map(str, sources))} "
                              f"(looked for {' '.join(sorted(AUDIO_EXTENSIONS))})")
     catalog = match_catalog(metadata_file, files) if metadata_file is not None else {}
+    if shard is not None:
+        from .shards import shard_of
+
+        files = [path for path in files if shard_of(catalog.get(path, (stem(path),))[0], shard[1]) == shard[0]]
     extractor_obj = _extractor(extractor)
     with Index.create(index_path) as index, writer_lock(index.path, "seqretrieve index build"):
         builder = _Builder(index, _claim_extractor(index, extractor_obj), len(files),

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import IndexError_, SeqretrieveError
+from ..errors import IndexError_
 
 
 def shard_of(entry_id: str, n_shards: int) -> int:
@@ -24,11 +24,11 @@ def shard_of(entry_id: str, n_shards: int) -> int:
 
 
 def parse_shard(value: str) -> tuple[int, int]:
-    """``"i/n"`` -> (i, n) with 0 <= i < n; anything else is a SeqretrieveError."""
+    """``"i/n"`` -> (i, n) with 0 <= i < n; anything else is a ValueError."""
     part, _, total = value.partition("/")
     if part.isdigit() and total.isdigit() and 0 <= int(part) < int(total):
         return int(part), int(total)
-    raise SeqretrieveError(f"a shard is I/N with 0 <= I < N (e.g. 0/4), not {value!r}")
+    raise ValueError(f"a shard is I/N with 0 <= I < N (e.g. 0/4), not {value!r}")
 
 
 def index_paths(values: Sequence[str | os.PathLike]) -> list[str]:
