@@ -107,8 +107,7 @@ def run_match(sources: Sequence[str | os.PathLike], out: str | os.PathLike, sett
             results.finish_run()
             counts = results.counts()
     finally:
-        if not pool.inline:
-            release_sessions()
+        release_sessions()
     summary.seconds = time.perf_counter() - started
     summary.total_answered, summary.total_matched, summary.total_failed = (
         counts["answered"], counts["matched"], counts["failed"])

@@ -1,8 +1,8 @@
 """The part of ``match`` that runs on workers (local processes or Dask workers): answer a chunk
 of MIDI files against the index shards, never write the results database.
 
-Each worker process (each thread, on a multi-threaded Dask worker) opens the shards once,
-read-only; the learned representations' matrices are memory-mapped, so the OS shares them
+Each worker process opens the shards once, read-only, and answers one query at a time (the
+threads of a multi-threaded Dask worker take turns); the learned representations' matrices are memory-mapped, so the OS shares them
 between the processes of one machine.
 """
 
@@ -72,15 +72,17 @@ class _Session:
                       stages=result.explain(), metadata_candidates=None if joined is None else len(joined))
 
 
-_SESSIONS: dict[tuple[MatchSettings, int], _Session] = {}
+_SESSIONS: dict[MatchSettings, _Session] = {}
+_LOCK = threading.Lock()
 
 
 def session_for(settings: MatchSettings) -> _Session:
-    """This thread's session for ``settings``, opened on first use."""
-    key = (settings, threading.get_ident())
-    if key not in _SESSIONS:
-        _SESSIONS[key] = _Session(settings)
-    return _SESSIONS[key]
+    """This process's session for ``settings``, opened on first use (closing sessions of other
+    settings: LMDB allows one open environment per index and process)."""
+    if settings not in _SESSIONS:
+        release_sessions()
+        _SESSIONS[settings] = _Session(settings)
+    return _SESSIONS[settings]
 
 
 def _md5(path: str) -> str:
@@ -96,16 +98,18 @@ def _md5(path: str) -> str:
 def answer_chunk(paths: list[str], settings: MatchSettings) -> list[Answer]:
     """An :class:`Answer` per path; a file that fails gives an error line, not an exception
     (opening the index failing does raise: nothing could be answered)."""
-    session = session_for(settings)
-    answers = []
-    for path in paths:
-        try:
-            answers.append(session.answer(path))
-        except SeqretrieveError as exc:
-            answers.append(Answer(path, error=str(exc)))
-        except Exception as exc:  # one odd file (a synthesizer or decoder crash) must not stop a batch
-            answers.append(Answer(path, error=f"{path}: unexpected {type(exc).__name__}: {exc}"))
-    return answers
+    with _LOCK:  # one query at a time per process: the learned models are not thread-safe
+        session = session_for(settings)
+        return [_answer_or_error(session, path) for path in paths]
+
+
+def _answer_or_error(session: _Session, path: str) -> Answer:
+    try:
+        return session.answer(path)
+    except SeqretrieveError as exc:
+        return Answer(path, error=str(exc))
+    except Exception as exc:  # one odd file (a synthesizer or decoder crash) must not stop a batch
+        return Answer(path, error=f"{path}: unexpected {type(exc).__name__}: {exc}")
 
 
 def release_sessions() -> None:

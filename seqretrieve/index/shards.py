@@ -63,12 +63,11 @@ class Shards:
                 if shard.meta.get(key) != first.meta.get(key):
                     raise IndexError_(f"shards {first.path} and {shard.path} hold different {key}; "
                                       f"every shard must be built and encoded the same way")
-        seen: dict[str, str] = {}
-        for shard in self.shards:
-            for entry_id in shard.ids():
-                other = seen.setdefault(entry_id, shard.path)
-                if other != shard.path:
-                    raise IndexError_(f"entry {entry_id!r} is in two shards ({other} and {shard.path}); "
+        for number, shard in enumerate(self.shards):
+            for other in self.shards[:number]:
+                shared = other.row_of().keys() & shard.row_of().keys()
+                if shared:
+                    raise IndexError_(f"entry {min(shared)!r} is in two shards ({other.path} and {shard.path}); "
                                       f"shards must hold disjoint entries")
 
     @classmethod
