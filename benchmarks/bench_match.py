@@ -210,7 +210,7 @@ def metadata_first(index: Path, queries: list[tuple[Path, str]], tmp: Path, keep
 
 
 def run(quick: bool = False) -> str:
-    n_entries, n_queries = (24, 8) if quick else (80, 24)
+    n_entries, n_queries = (24, 8) if quick else (40, 16)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         index, queries = make_index(tmp, n_entries, "hard")
