@@ -61,7 +61,7 @@ def find_queries(sources: Sequence[str | os.PathLike]) -> list[str]:
 def run_config(session) -> tuple[dict, list[dict]]:
     """The runs table's ``config`` (what decides the answers) and ``indexes`` of a session."""
     settings = session.settings
-    stages = [{"matcher": stage.matcher, "keep": stage.keep, "options": dict(stage.options)}
+    stages = [{"matcher": stage.matcher, "keep": stage.keep, "options": dict(stage.options), "carry": stage.carry}
               for stage in session.searcher.pipeline.stages]
     meta = session.shards.meta
     config = {"pipeline": session.searcher.pipeline.name, "stages": stages, "top": settings.top,
