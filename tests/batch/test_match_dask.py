@@ -65,6 +65,7 @@ def test_cluster_results_equal_the_local_run(tmp_path, cluster, small_index, que
     assert answers(tmp_path / "r.sqlite") == local_answers
 
 
+@pytest.mark.faults
 def test_a_worker_killed_mid_run_loses_nothing(tmp_path, cluster, small_index, query_dir, local_answers):
     client = distributed.Client(cluster.scheduler_address)
     pids = list(client.run(os.getpid).values())
@@ -83,6 +84,7 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path, cluster, small_index, q
     assert answers(tmp_path / "r.sqlite") == local_answers
 
 
+@pytest.mark.faults
 def test_driver_killed_and_run_again_answers_each_query_once(tmp_path, cluster, small_index, query_dir,
                                                              local_answers):
     out = tmp_path / "r.sqlite"
