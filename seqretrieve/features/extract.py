@@ -29,7 +29,8 @@ def features_from_midi(midi, extractor: FeatureExtractor, synthesizer: Synthesiz
     """Synthesize ``midi`` (a PrettyMIDI or a path) and extract, at the same frame rate as audio.
 
     The rendering rate is the extractor's ``midi_sample_rate`` where it has one (CQT: 11,025 Hz
-    with half the hop), else its ``sample_rate``.
+    with half the hop), else its ``sample_rate``. A synthesizer with a ``frames(midi, extractor)``
+    method (``cqt-templates``) makes the frames itself, without a waveform.
     """
     label = None
     if isinstance(midi, (str, os.PathLike)):
@@ -37,6 +38,8 @@ def features_from_midi(midi, extractor: FeatureExtractor, synthesizer: Synthesiz
         midi = load_midi(midi)
     rate = getattr(extractor, "midi_sample_rate", extractor.sample_rate)
     try:
+        if hasattr(synthesizer, "frames"):
+            return synthesizer.frames(midi, extractor)
         audio = synthesizer.render(midi, rate)
     except SeqretrieveError as exc:
         if label is None:

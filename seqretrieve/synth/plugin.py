@@ -15,6 +15,12 @@ def _tinysoundfont(**parameters):
     return TinySoundFontSynth(**parameters)
 
 
+def _cqt_templates(**parameters):
+    from .templates import CQTTemplateSynth
+
+    return CQTTemplateSynth(**parameters)
+
+
 def _fluidsynth(**parameters):
     from .fluid import FluidSynth
 
@@ -30,6 +36,13 @@ def seqretrieve_synthesizers():
             version="1",
             description="TinySoundFont offline renderer; pretty_midi's TimGM6mb.sf2 by default",
             parameters={"soundfont": None, "pitch_bends": True, "tail": 1.0},
+        ),
+        ComponentSpec(
+            "cqt-templates",
+            _cqt_templates,
+            version="1",
+            description="CQT frames without a waveform: TimGM6mb note templates summed (cqt extractor only)",
+            parameters={"templates": None, "pitch_bends": True, "tail": 1.0},
         ),
         ComponentSpec(
             "fluidsynth",
