@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import SeqretrieveError
+from ..pipelines.search import DEFAULT_QUERY_SYNTH
 from .options import INDEX_OPTION, JSON_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION, resolve_index_path
 
 
@@ -48,7 +49,8 @@ def query(
     explain: bool = typer.Option(
         False, "--explain",
         help="Show each stage's candidates, time and the top hit's rank there (with --json: one more line per query)."),
-    synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
+    synth: str = typer.Option(DEFAULT_QUERY_SYNTH, "--synth",
+                              help="How the MIDI becomes frames: cqt-templates (no audio) or a synthesizer such as tinysoundfont."),
     midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
     midi_max_notes: int = MIDI_MAX_NOTES_OPTION,
     json_output: bool = JSON_OPTION,

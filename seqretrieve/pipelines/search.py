@@ -1,4 +1,4 @@
-"""Query an index with MIDI files: MIDI -> synthesized features -> pipeline -> ranked hits.
+"""Query an index with MIDI files: MIDI -> features (note templates or synthesis) -> pipeline -> ranked hits.
 
 A :class:`Searcher` is built once per index or :class:`~seqretrieve.index.shards.Shards` (it
 resolves the pipeline's matchers, the index's feature extractor and the synthesizer) and then
@@ -14,6 +14,8 @@ from ..types import PipelineSpec, QueryData
 from .run import QueryResult, run_pipeline
 
 DEFAULT_PIPELINE = "brute-force"
+#: how a query's MIDI becomes frames: note templates, no waveform (``tinysoundfont`` renders audio)
+DEFAULT_QUERY_SYNTH = "cqt-templates"
 
 
 class Searcher:
@@ -23,7 +25,7 @@ class Searcher:
         self,
         index,
         pipeline: str = DEFAULT_PIPELINE,
-        synthesizer: str = "tinysoundfont",
+        synthesizer: str = DEFAULT_QUERY_SYNTH,
         keep: dict[str, int | float] | None = None,
         registry: Registry | None = None,
     ):
