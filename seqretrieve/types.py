@@ -72,7 +72,11 @@ class FeatureExtractor(Protocol):
 
 
 class Synthesizer(Protocol):
-    """Renders a ``pretty_midi.PrettyMIDI`` to mono float32 audio at ``sample_rate``."""
+    """Renders a ``pretty_midi.PrettyMIDI`` to mono float32 audio at ``sample_rate``.
+
+    Optionally also ``frames(midi, extractor) -> FeatureSequence``: the extractor's frames made
+    without a waveform (``features_from_midi`` then uses it instead of ``render``).
+    """
 
     name: str
 

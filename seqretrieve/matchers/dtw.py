@@ -4,9 +4,10 @@ Every candidate is scored with :func:`seqretrieve.dtw.align.score_features` (dji
 median penalty, gully); entries are ranked by the normalised path score, lower is better.
 
 With ``guide`` (a hash representation, e.g. "dhs") each candidate's DTW fills only a band of
-``radius`` frames around its Hamming-DTW path on the codes, scaled to frames
+``radius`` frames around its Hamming-DTW path on the codes (same gully), scaled to frames
 (:mod:`seqretrieve.dtw.guide`): far fewer cells, and the same score wherever the band holds the
-full path. The cascade's last stage uses it; ``seqretrieve align`` keeps full DTW.
+full path; a candidate whose band holds no admissible end gets full DTW. The cascade's last
+stage uses it; ``seqretrieve align`` keeps full DTW.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ class FeatureDTWMatcher:
         for row in rows:
             entry_id = ids[int(row)]
             entry_frames = index.get_array(db, entry_id)
-            score, confidence = score_features(query_frames, entry_frames, gully=self.gully,
-                                               band=band(int(row), len(entry_frames)))
+            limits = band(int(row), len(entry_frames))
+            score, confidence = score_features(query_frames, entry_frames, gully=self.gully, band=limits)
+            if self.guide is not None and not np.isfinite(score):  # no end inside the band
+                score, confidence = score_features(query_frames, entry_frames, gully=self.gully)
             hits.append(Hit(entry_id, float(score), float(confidence)))
         hits.sort(key=lambda hit: hit.score)
         return hits
@@ -73,7 +76,7 @@ class FeatureDTWMatcher:
             entry = matrices.codes[matrices.offsets[row]:matrices.offsets[row + 1]]
             if len(codes) == 0 or len(entry) == 0:
                 return None
-            path = align_codes(codes, entry)
+            path = align_codes(codes, entry, gully=self.gully)  # ends where the frames' path may
             return band_around_path(path.path_query, path.path_entry, n, m, scale, self.radius)
 
         return band

@@ -74,9 +74,9 @@ def seqretrieve_pipelines():
             "cascade",
             [PipelineStage("embedding", 1000),
              PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
-             PipelineStage("dtw")],
+             PipelineStage("dtw", options={"guide": "dhs"})],
             description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes (fused with the "
-                        "embedding distance) keeps 30 -> CQT DTW",
-            version="2",
+                        "embedding distance) keeps 30 -> CQT DTW in a band around each one's Hamming-DTW path",
+            version="3",
         )
     ]
