@@ -6,8 +6,7 @@ so the batch driver and the index build are the same code on a laptop and on a c
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -34,7 +33,9 @@ def pool(workers: int = 1, scheduler: str | None = None) -> Iterator[Pool]:
             yield found
         return
     if workers > 1:
-        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        from ..index.build import _worker_pool
+
+        executor = _worker_pool(workers)  # workers that die with this process, even by SIGKILL
         try:
             yield Pool(executor, workers, f"{workers} local processes")
         finally:
