@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ["dtw", "features", "index", "retrieval", "align", "models", "speed", "scale", "metadata", "match"]
+SECTIONS = ["dtw", "features", "index", "retrieval", "align", "models", "speed", "scale", "tempo", "metadata", "match"]
 HERE = Path(__file__).resolve().parent
 MARK = "<!-- section: {} -->"
 

@@ -120,13 +120,15 @@ class QueryData:
     """Everything a matcher may need about one query, computed lazily and once.
 
     ``features``: extractor name -> FeatureSequence of the synthesized MIDI;
-    ``encoded``: representation name -> its encoding of the query's features.
+    ``encoded``: representation name -> its encoding of the query's features;
+    ``rescaled``: time-scaling -> this query with its frames resampled (tempo-robust matchers).
     """
 
     path: str
     midi: Any
     features: dict[str, FeatureSequence] = field(default_factory=dict)
     encoded: dict[str, np.ndarray] = field(default_factory=dict)
+    rescaled: dict[float, "QueryData"] = field(default_factory=dict, repr=False)
 
 
 class MetadataReader(Protocol):

@@ -70,6 +70,7 @@ def test_bach_violin_score_aligns_to_real_recording():
                                         registry.create("feature_extractor", "cqt"),
                                         registry.create("synthesizer", "tinysoundfont"), fit_tempo=fit_tempo)
         errors = onset_errors(alignment, onsets, piece.starts)
+        assert sum(len(inst.notes) for inst in alignment.aligned_midi.instruments) == len(piece.notes)
         assert alignment.confidence >= 0.5
         assert np.median(errors) < 0.05
         assert np.percentile(errors, 90) < 0.1

@@ -26,7 +26,8 @@ def align(
     gully: float = typer.Option(0.96, min=0.0, max=1.0, help="Fraction of the shorter sequence the path must cover."),
     band: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Restrict the path to a diagonal band (fraction)."),
     fit_tempo: bool = typer.Option(
-        False, "--fit-tempo", help="Scale the MIDI to the recording's length first (same complete piece, unknown MIDI tempo)."
+        False, "--fit-tempo", help="Only align the MIDI scaled to the recording's length (same complete piece). "
+        "Without it the global tempo is searched when the path as written covers too little of either side."
     ),
     max_duration: float = MAX_DURATION_OPTION,
     midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
@@ -65,7 +66,9 @@ def align(
     verdict = "[green]match[/]" if summary["match"] else "[yellow]no match[/]"
     stdout.print(f"confidence [bold]{alignment.confidence:.3f}[/] ({verdict}), score {alignment.score:.4f}, "
                  f"path {summary['path_length']} frames; MIDI {summary['midi_span'][0]:.2f}-{summary['midi_span'][1]:.2f} s "
-                 f"-> recording {summary['audio_span'][0]:.2f}-{summary['audio_span'][1]:.2f} s")
+                 f"-> recording {summary['audio_span'][0]:.2f}-{summary['audio_span'][1]:.2f} s; "
+                 f"rate {alignment.rate:.3f} (recording s per MIDI s); {alignment.notes} notes, "
+                 f"{alignment.notes_extrapolated} outside the path placed by extrapolation")
     for label, path in (("aligned MIDI", out), ("plot", plot)):
         if path is not None:
             stdout.print(f"{label}: {plain(path)}", highlight=False)

@@ -32,13 +32,15 @@ def entry_id(song_midi: Path) -> str:
     return f"pop909-{song_midi.stem}"
 
 
-def render_excerpt(midi_path: Path, out_path: Path, synthesizer, seed: int, seconds: float, preset: str) -> None:
-    """Write a ``seconds``-long excerpt of a changed rendering of ``midi_path`` as 16-bit WAV."""
+def render_excerpt(midi_path: Path, out_path: Path, synthesizer, seed: int, seconds: float, preset: str,
+                   programs: str = "shift") -> None:
+    """Write a ``seconds``-long excerpt of a changed rendering of ``midi_path`` as 16-bit WAV
+    (``programs``: "shift" gives the pitched instruments other programs, "keep" does not)."""
     from ..audio.midi import load_midi
     from ..audio.write import write_wav_atomically
     from ..synth.variants import make_variant
 
-    variant, _ = make_variant(load_midi(str(midi_path)), seed, programs="shift", preset=preset)
+    variant, _ = make_variant(load_midi(str(midi_path)), seed, programs=programs, preset=preset)
     audio = synthesizer.render(variant, RECORDING_RATE)
     rng = np.random.default_rng(seed)
     length = int(seconds * RECORDING_RATE)

@@ -3,28 +3,40 @@
 Every candidate is scored with :func:`seqretrieve.dtw.align.score_features` (djitw semantics,
 median penalty, gully); entries are ranked by the normalised path score, lower is better.
 
+Tempo: with several ``rates`` the query's frames are resampled by each (a global time-scaling,
+:mod:`seqretrieve.matchers.tempo`). Scoring every rate at full resolution would cost their sum
+(about 6x), so the rate is chosen per entry on frames pooled ``coarse`` times (1/coarse^2 of the
+cells per rate) and only the best ``refine`` rates are scored at full resolution; the entry's
+score is the best of those.
+
 With ``guide`` (a hash representation, e.g. "dhs") each candidate's DTW fills only a band of
-``radius`` frames around its Hamming-DTW path on the codes (same gully), scaled to frames
-(:mod:`seqretrieve.dtw.guide`): far fewer cells, and the same score wherever the band holds the
-full path; a candidate whose band holds no admissible end gets full DTW. The cascade's last
-stage uses it; ``seqretrieve align`` keeps full DTW.
+``radius`` frames around its Hamming-DTW path on the codes of the query at the chosen rate (same
+gully), scaled to frames (:mod:`seqretrieve.dtw.guide`): far fewer cells, and the same score
+wherever the band holds the full path; a candidate whose band holds no admissible end gets full
+DTW. The cascade's last stage uses it; ``seqretrieve align`` keeps full DTW.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..dtw.rates import DEFAULT_RATES, check_rates, resample_frames
 from ..types import Hit, QueryData
+from .tempo import rescaled_query
 
 #: frames kept on each side of the guide path's blocks (2 codes of 8 frames)
 GUIDE_RADIUS = 16
+#: frames pooled per coarse frame when choosing the rate of an entry
+COARSE = 4
 
 
 class FeatureDTWMatcher:
-    """Ranks entries by DTW on stored features of ``extractor`` (None: the index's extractor)."""
+    """Ranks entries by DTW on stored features of ``extractor`` (None: the index's extractor),
+    trying the query at each of ``rates`` (``(1,)``: as written, the published matcher)."""
 
     def __init__(self, extractor: str | None = None, gully: float = 0.96, band: float | None = None,
-                 guide: str | None = None, radius: int = GUIDE_RADIUS):
+                 guide: str | None = None, radius: int = GUIDE_RADIUS,
+                 rates=DEFAULT_RATES, coarse: int = COARSE, refine: int = 1):
         self.name = "dtw"
         self.extractor = extractor
         self.gully = gully
@@ -37,29 +49,56 @@ class FeatureDTWMatcher:
             from .embedding import RepresentationMatcher
 
             self.guide = RepresentationMatcher(guide, None)
+        self.rates = check_rates(rates)
+        if int(coarse) < 1 or int(refine) < 1:
+            raise ValueError(f"coarse and refine must be >= 1, got {coarse} and {refine}")
+        self.coarse = int(coarse)
+        self.refine = int(refine)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
         from ..dtw.align import score_features
 
         extractor = self.extractor or index.extractor["name"]
-        query_frames = query.features[extractor].frames
+        scaled = {rate: rescaled_query(query, rate) for rate in self.rates}
+        frames = {rate: q.features[extractor].frames for rate, q in scaled.items()}
+        pooled = ({rate: resample_frames(query.features[extractor].frames, rate / self.coarse)
+                   for rate in self.rates} if len(self.rates) > self.refine else {})
+        bands = {rate: (self._band_for(q, index, len(frames[rate])) if self.guide is not None
+                        else lambda row, m: self.band) for rate, q in scaled.items()}
         db = f"features:{extractor}"
         ids = index.ids()
         rows = range(len(ids)) if candidates is None else candidates
-        band = (self._band_for(query, index, len(query_frames)) if self.guide is not None
-                else lambda row, m: self.band)
         hits = []
         for row in rows:
             entry_id = ids[int(row)]
-            entry_frames = index.get_array(db, entry_id)
-            limits = band(int(row), len(entry_frames))
-            score, confidence = score_features(query_frames, entry_frames, gully=self.gully, band=limits)
-            if self.guide is not None and not np.isfinite(score):  # no end inside the band
-                score, confidence = score_features(query_frames, entry_frames, gully=self.gully)
+            entry = index.get_array(db, entry_id)
+            score, confidence = min(self._score(frames[rate], entry, bands[rate](int(row), len(entry)))
+                                    for rate in self._rates_for(pooled, entry))
             hits.append(Hit(entry_id, float(score), float(confidence)))
         hits.sort(key=lambda hit: hit.score)
         return hits
+
+    def _score(self, frames: np.ndarray, entry: np.ndarray, limits) -> tuple[float, float]:
+        """(score, confidence) of query ``frames`` vs ``entry`` within ``limits`` (full DTW when
+        a guide band holds no admissible end)."""
+        from ..dtw.align import score_features
+
+        score, confidence = score_features(frames, entry, gully=self.gully, band=limits)
+        if self.guide is not None and not np.isfinite(score):  # no end inside the band
+            score, confidence = score_features(frames, entry, gully=self.gully)
+        return score, confidence
+
+    def _rates_for(self, pooled: dict, entry: np.ndarray) -> list[float]:
+        """The ``refine`` rates whose query frames, pooled (``pooled``: rate -> frames), align
+        best with the entry's (M, D) pooled alike; every rate when there are no more."""
+        from ..dtw.align import score_features
+
+        if not pooled:
+            return list(self.rates)
+        entry_pooled = resample_frames(entry, 1.0 / self.coarse)
+        coarse = [score_features(frames, entry_pooled, gully=self.gully)[0] for frames in pooled.values()]
+        return [self.rates[k] for k in np.argsort(coarse, kind="stable")[: self.refine]]
 
     def _band_for(self, query: QueryData, index, n: int):
         """``band(row, m)``: per-row limits for the query's ``n`` frames and entry ``row``'s

@@ -8,15 +8,18 @@ from ..types import ComponentSpec
 
 @hookimpl
 def seqretrieve_matchers():
-    from .dtw import GUIDE_RADIUS, FeatureDTWMatcher
+    from ..dtw.rates import DEFAULT_RATES
+    from .dtw import COARSE, GUIDE_RADIUS, FeatureDTWMatcher
 
     return [
         ComponentSpec(
             "dtw",
             FeatureDTWMatcher,
-            version="1",
-            description="DTW on the index's feature frames (cosine distance, median penalty, gully 0.96); "
+            version="2",
+            description="DTW on the index's feature frames (cosine distance, median penalty, gully 0.96) "
+                        "with the query at several global time-scalings (rates); "
                         "guide=<hash representation>: only a band around each entry's Hamming-DTW path",
-            parameters={"extractor": None, "gully": 0.96, "band": None, "guide": None, "radius": GUIDE_RADIUS},
+            parameters={"extractor": None, "gully": 0.96, "band": None, "guide": None, "radius": GUIDE_RADIUS,
+                        "rates": DEFAULT_RATES, "coarse": COARSE, "refine": 1},
         )
     ]

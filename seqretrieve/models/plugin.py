@@ -15,6 +15,10 @@ PSE_VERSION = "2"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table
 CASCADE_EMBEDDING_WEIGHT = 1.0
+#: global time-scalings of the query each stage tries (seqretrieve.matchers.tempo), chosen on
+#: the validation songs of benchmarks/bench_tempo.py; (1.0,) = the query as written
+HASH_RATES = (0.44, 0.67, 1.0, 1.5, 2.25)
+EMBEDDING_RATES = (1.0,)
 
 
 def _dhs(**parameters):
@@ -29,16 +33,19 @@ def _pse(**parameters):
     return EmbeddingModel(**parameters)
 
 
-def _hash_dtw(**parameters):
+def _hash_dtw(rates=None, **parameters):
     from ..matchers.hash_dtw import HashDTWMatcher
+    from ..matchers.tempo import with_rates
 
-    return HashDTWMatcher(**parameters)
+    matcher = HashDTWMatcher(**parameters)  # the fused embedding is taken from the query as written
+    return with_rates(matcher, rates, shared=(matcher.embedding.representation,) if matcher.embedding else ())
 
 
-def _embedding(**parameters):
+def _embedding(rates=None, **parameters):
     from ..matchers.embedding import EmbeddingMatcher
+    from ..matchers.tempo import with_rates
 
-    return EmbeddingMatcher(**parameters)
+    return with_rates(EmbeddingMatcher(**parameters), rates)
 
 
 @hookimpl
@@ -60,10 +67,10 @@ def seqretrieve_matchers():
                       description="DTW on Hamming distances of DHS hash sequences "
                                   "(embedding_weight > 0: fused with PSE embedding distances)",
                       parameters={"representation": "dhs", "penalty": 15, "gully": 0.9,
-                                  "embedding": "pse", "embedding_weight": 0.0}),
+                                  "embedding": "pse", "embedding_weight": 0.0, "rates": HASH_RATES}),
         ComponentSpec("embedding", _embedding, version="1",
                       description="squared Euclidean distance of PSE embeddings, all entries at once",
-                      parameters={"representation": "pse", "max_hits": 10000}),
+                      parameters={"representation": "pse", "max_hits": 10000, "rates": EMBEDDING_RATES}),
     ]
 
 

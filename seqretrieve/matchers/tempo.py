@@ -1,0 +1,81 @@
+"""Tempo-robust ranking: any matcher run on several global time-scalings of the query.
+
+Plain DTW with an additive penalty tolerates a tempo gap of about +-25% between query and
+recording; beyond that the penalty prefers a wrong diagonal. :class:`MultiRateMatcher` runs its
+inner matcher on the query's frames resampled by each rate (``seqretrieve.dtw.rates``) and keeps,
+for every entry, its best score over the rates. That is fair across rates when the inner scores
+do not drift with the query's length: path-normalised DTW scores and z-scored fused hash scores
+(standardised over the candidates at each rate) both qualify.
+
+Representations named in ``shared`` (a global embedding that barely depends on the tempo, such
+as the fused hash stage's PSE) are encoded once, from the query as written, and reused at every
+rate instead of being encoded again per rate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..dtw.rates import check_rates, resample_frames
+from ..types import Hit, QueryData
+from .embedding import top_rows
+
+
+def rescaled_query(query: QueryData, rate: float, shared=()) -> QueryData:
+    """``query`` with every feature sequence resampled by ``rate`` (cached on the query); the
+    encodings of representations in ``shared`` that the query already has are copied to it."""
+    if rate == 1.0:
+        return query
+    if rate not in query.rescaled:
+        features = {name: dataclasses.replace(seq, frames=resample_frames(seq.frames, rate))
+                    for name, seq in query.features.items()}
+        query.rescaled[rate] = QueryData(query.path, query.midi, features)
+    rescaled = query.rescaled[rate]
+    for name in shared:
+        if name in query.encoded:
+            rescaled.encoded.setdefault(name, query.encoded[name])
+    return rescaled
+
+
+class MultiRateMatcher:
+    """Ranks with ``inner`` at each of ``rates`` and keeps each entry's best score.
+
+    ``inner`` must return every candidate (its ``max_hits`` is cleared); this matcher returns
+    the best ``max_hits`` (the inner's setting when not given). Hit confidence is the one of the
+    winning rate.
+    """
+
+    def __init__(self, inner, rates, max_hits: int | None = None, shared=()):
+        self.inner = inner
+        self.name = inner.name
+        self.rates = check_rates(rates)
+        self.shared = tuple(shared)
+        self.max_hits = max_hits if max_hits is not None else getattr(inner, "max_hits", None)
+        if hasattr(inner, "max_hits"):
+            inner.max_hits = None
+
+    def __getattr__(self, name):
+        """Anything else is the inner matcher's (its model, options, fused embedding...)."""
+        if name == "inner":  # not set yet (unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+        best: dict[str, Hit] = {}
+        for rate in sorted(self.rates, key=lambda r: r != 1.0):  # as written first: it encodes ``shared``
+            for hit in self.inner.rank(rescaled_query(query, rate, self.shared), index, candidates):
+                held = best.get(hit.id)
+                if held is None or hit.score < held.score:
+                    best[hit.id] = hit
+        hits = list(best.values())
+        order = top_rows(np.array([hit.score for hit in hits], np.float64), self.max_hits)
+        return [hits[k] for k in order.tolist()]
+
+
+def with_rates(matcher, rates, shared=()):
+    """``matcher`` itself for ``rates`` None or (1,), else a :class:`MultiRateMatcher` of it."""
+    if rates is None or check_rates(rates) == (1.0,):
+        return matcher
+    return MultiRateMatcher(matcher, rates, shared=shared)

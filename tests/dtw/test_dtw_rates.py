@@ -1,0 +1,68 @@
+"""Global time-scalings of feature frames (seqretrieve.dtw.rates)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqretrieve.dtw.checks import DTWInputError
+from seqretrieve.dtw.rates import check_rates, resample_frames
+
+
+@pytest.fixture
+def frames():
+    x = np.random.default_rng(0).random((40, 12)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_rate_one_is_the_frames_themselves(frames):
+    assert resample_frames(frames, 1.0) is frames
+
+
+def test_doubling_repeats_every_frame(frames):
+    doubled = resample_frames(frames, 2.0)
+    assert doubled.shape == (80, 12) and doubled.dtype == np.float32
+    np.testing.assert_allclose(doubled[0::2], frames, atol=1e-6)
+    np.testing.assert_allclose(doubled[1::2], frames, atol=1e-6)
+
+
+def test_halving_averages_pairs_and_renormalises(frames):
+    halved = resample_frames(frames, 0.5)
+    pairs = frames[0::2] + frames[1::2]
+    np.testing.assert_allclose(halved, pairs / np.linalg.norm(pairs, axis=1, keepdims=True), atol=1e-6)
+
+
+@pytest.mark.parametrize("rate", [0.37, 0.8, 1.3, 2.5])
+def test_any_rate_keeps_unit_rows_and_the_time_span(frames, rate):
+    out = resample_frames(frames, rate)
+    assert out.shape[0] == round(len(frames) * rate)
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+
+
+
+@pytest.mark.parametrize("rate", [0.37, 0.8, 1.3, 2.5])
+def test_content_moves_with_time(rate):
+    blocks = np.eye(8, dtype=np.float32)[np.arange(80) // 10]  # 8 notes of 10 frames each
+    out = resample_frames(blocks, rate)
+    centres = ((np.arange(len(out)) + 0.5) / rate).astype(int) // 10
+    assert np.mean(out.argmax(axis=1) == centres) >= 0.9  # a window may straddle two notes
+
+
+def test_tiny_rate_still_gives_one_frame_and_zero_rows_stay_zero(frames):
+    assert resample_frames(frames, 0.001).shape == (1, 12)
+    zeros = np.zeros((6, 12), np.float32)
+    assert not resample_frames(zeros, 1.5).any()
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_bad_rates_are_refused(frames, bad):
+    with pytest.raises(DTWInputError):
+        resample_frames(frames, bad)
+    with pytest.raises(DTWInputError):
+        check_rates([1.0, bad])
+
+
+def test_check_rates_sorts_and_deduplicates():
+    assert check_rates([2, 0.5, 1, 2.0]) == (0.5, 1.0, 2.0)
+    with pytest.raises(DTWInputError):
+        check_rates([])
