@@ -25,7 +25,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .errors import ComponentClashError, UnknownComponentError
+from .errors import ComponentClashError, PluginLoadWarning, UnknownComponentError
 from .types import ComponentSpec, PipelineSpec
 
 BUILTIN_PLUGINS = (
@@ -50,9 +50,6 @@ COMPONENT_HOOKS = {
     "text_matcher": "seqretrieve_text_matchers",
 }
 
-
-class PluginLoadWarning(UserWarning):
-    """A third-party plugin could not be loaded; seqretrieve goes on without it."""
 
 
 @dataclass(frozen=True)

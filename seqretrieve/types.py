@@ -181,7 +181,9 @@ class PipelineStage:
         if isinstance(keep, bool) or not (
             keep is None or (isinstance(keep, int) and keep >= 1) or (isinstance(keep, float) and 0 < keep <= 1)
         ):
-            raise ValueError(f"stage {self.matcher!r}: keep must be a count >= 1 or a fraction in (0, 1], not {keep!r}")
+            from .errors import ParameterError
+
+            raise ParameterError(f"stage {self.matcher!r}: keep must be a count >= 1 or a fraction in (0, 1], not {keep!r}")
 
     def kept_count(self, candidates: int) -> int:
         """How many of ``candidates`` this stage passes on."""

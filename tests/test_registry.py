@@ -9,8 +9,8 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from seqretrieve import ComponentSpec, hookimpl
-from seqretrieve.errors import ComponentClashError, UnknownComponentError
-from seqretrieve.registry import COMPONENT_HOOKS, PluginLoadWarning, build_registry
+from seqretrieve.errors import ComponentClashError, PluginLoadWarning, UnknownComponentError
+from seqretrieve.registry import COMPONENT_HOOKS, build_registry
 
 
 def _plugin(**hooks) -> types.SimpleNamespace:

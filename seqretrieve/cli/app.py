@@ -2,7 +2,8 @@
 hook (built-ins in ``seqretrieve/cli/builtin.py``, third parties through entry points).
 
 Exit codes: 0 success (also "no match above threshold"), 1 runtime failure, 2 usage error.
-Known errors (:class:`seqretrieve.errors.SeqretrieveError`) print one line on stderr; set
+Known errors (:class:`seqretrieve.errors.SeqretrieveError`) print one line on stderr and exit
+with their ``exit_code`` (2 for a :class:`~seqretrieve.errors.UsageError`); set
 ``SEQRETRIEVE_DEBUG=1`` to see the traceback.
 """
 
@@ -64,7 +65,7 @@ def main() -> None:
         if debug:
             raise
         print_error(str(exc))
-        sys.exit(1)
+        sys.exit(getattr(exc, "exit_code", 1))
     except Interrupted as exc:
         print_interrupted(str(exc))
         sys.exit(128 + exc.signum)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SeqretrieveError
+from ..errors import DTWInputError
 
-
-class DTWInputError(SeqretrieveError, ValueError):
-    """A sequence or distance matrix given to DTW is empty, misshapen or holds NaN."""
 
 
 def check_frames(frames: np.ndarray, name: str, ndim: int) -> np.ndarray:

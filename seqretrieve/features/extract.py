@@ -6,7 +6,7 @@ import os
 
 from ..audio.decode import DEFAULT_MAX_DURATION, load_audio
 from ..audio.midi import load_midi
-from ..errors import SeqretrieveError
+from ..errors import SeqretrieveError, SynthesisError
 from ..types import FeatureExtractor, FeatureSequence, Synthesizer
 
 
@@ -44,5 +44,5 @@ def features_from_midi(midi, extractor: FeatureExtractor, synthesizer: Synthesiz
     except SeqretrieveError as exc:
         if label is None:
             raise
-        raise type(exc)(f"{label}: {exc}") from exc
+        raise SynthesisError(f"{label}: {exc}") from exc
     return extractor.from_samples(audio, rate)

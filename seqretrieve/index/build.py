@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from ..audio.decode import DEFAULT_MAX_DURATION
-from ..errors import IndexError_, InputFileError, Interrupted, SeqretrieveError
+from ..errors import IndexStoreError, InputFileError, Interrupted, SeqretrieveError
 from ..types import TrackMetadata
 from .lock import writer_lock
 from .sources import find_audio_files, match_catalog, stem
@@ -87,7 +87,7 @@ def _claim_extractor(index: Index, extractor: Any) -> str:
     if stored is None:
         index.set_meta("extractor", wanted)
     elif stored != wanted:
-        raise IndexError_(
+        raise IndexStoreError(
             f"the index at {index.path} holds {stored['name']} features with {stored['params']}; "
             f"this build makes {wanted['name']} with {wanted['params']}: use another --index"
         )
@@ -220,7 +220,7 @@ def build_index(
     (:func:`~seqretrieve.index.shards.shard_of`). A write
     failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after keeping
     every earlier commit; another build of the same index running raises
-    :class:`~seqretrieve.index.lock.IndexBusyError`.
+    :class:`~seqretrieve.errors.IndexBusyError`.
     """
     started = time.perf_counter()
     files = find_audio_files(sources)

@@ -18,7 +18,7 @@ import struct
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..errors import CorruptValueError, IndexStoreError
 
 MAGIC = b"SQA1"
 _HEAD = struct.Struct("<4sBBxx")
@@ -41,18 +41,15 @@ DTYPE_CODES: dict[int, np.dtype] = {
 _CODE_OF = {dtype: code for code, dtype in DTYPE_CODES.items()}
 
 
-class CorruptValueError(IndexError_):
-    """A stored array value has a bad header or a length that does not match its shape."""
-
 
 def encode_array(array: np.ndarray) -> bytes:
     """Header + raw bytes of ``array`` (any shape, a dtype of ``DTYPE_CODES``)."""
     array = np.asarray(array)
     code = _CODE_OF.get(array.dtype.newbyteorder("<"))
     if code is None:
-        raise IndexError_(f"cannot store arrays of dtype {array.dtype} in the index")
+        raise IndexStoreError(f"cannot store arrays of dtype {array.dtype} in the index")
     if array.ndim > 255:
-        raise IndexError_(f"cannot store arrays with {array.ndim} dimensions in the index")
+        raise IndexStoreError(f"cannot store arrays with {array.ndim} dimensions in the index")
     data = np.ascontiguousarray(array, dtype=DTYPE_CODES[code])
     shape = struct.pack(f"<{array.ndim}Q", *array.shape)
     return _HEAD.pack(MAGIC, code, array.ndim) + shape + data.tobytes()

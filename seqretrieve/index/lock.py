@@ -13,13 +13,9 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-from ..errors import IndexError_
+from ..errors import IndexBusyError
 
 LOCK_FILE = "writer.lock"
-
-
-class IndexBusyError(IndexError_):
-    """Another process is writing to the index."""
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..errors import IndexStoreError
 
 
 def squared_norms(matrix: np.ndarray) -> np.ndarray:
@@ -204,7 +204,7 @@ def load_matrices(index, representation) -> Matrices:
                     matrices = Matrices(index.ids(), codes=np.load(paths["codes"], mmap_mode="r"),
                                         offsets=np.load(paths["offsets"]))
             except (OSError, ValueError) as exc:
-                raise IndexError_(f"{paths['meta'].parent}: unreadable {name} matrix file ({exc}); "
+                raise IndexStoreError(f"{paths['meta'].parent}: unreadable {name} matrix file ({exc}); "
                                   f"run `seqretrieve index update`") from exc
     if matrices is None:
         matrices = _collect(index, name, kind)

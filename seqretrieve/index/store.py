@@ -44,7 +44,7 @@ import lmdb
 import numpy as np
 
 from .. import __version__
-from ..errors import IndexError_, ModelMismatchError
+from ..errors import DuplicateEntryError, IndexStoreError, IndexWriteError, ModelMismatchError
 from ..names import dumps, key, unkey
 from .codec import decode_array, encode_array
 from .location import default_index_path  # noqa: F401  (re-exported: the CLI's default)
@@ -57,12 +57,6 @@ _FIXED_DBS = ("meta", "entries", "rows", "failures", "hashes")
 _ROW = struct.Struct(">Q")
 
 
-class IndexWriteError(IndexError_):
-    """Writing to the index failed (disk full, file size limit, I/O error); commits are kept."""
-
-
-class DuplicateEntryError(IndexError_):
-    """An entry id or a content hash is already in the index."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +83,11 @@ def _utcnow() -> str:
 
 def _check_array_db(name: str) -> None:
     if not name.startswith(ARRAY_DB_PREFIXES) or name in ARRAY_DB_PREFIXES:
-        raise IndexError_(f"array database name {name!r} must be 'features:<name>' or 'repr:<name>'")
+        raise IndexStoreError(f"array database name {name!r} must be 'features:<name>' or 'repr:<name>'")
 
 
-def _no_index(path: str) -> IndexError_:
-    return IndexError_(f"no index at {path}; build one with `seqretrieve index build SOURCES... --index {path}`")
+def _no_index(path: str) -> IndexStoreError:
+    return IndexStoreError(f"no index at {path}; build one with `seqretrieve index build SOURCES... --index {path}`")
 
 
 class Index:
@@ -116,15 +110,15 @@ class Index:
         """Open the index at ``path`` for writing, creating an empty one if there is none."""
         path = os.path.abspath(os.fspath(path))
         if os.path.exists(path) and not os.path.isdir(path):
-            raise IndexError_(f"cannot create an index at {path}: it is a file, not a directory")
+            raise IndexStoreError(f"cannot create an index at {path}: it is a file, not a directory")
         fresh = not os.path.exists(os.path.join(path, "data.mdb"))
         if fresh and os.path.isdir(path) and set(os.listdir(path)) - {"lock.mdb", "writer.lock"}:
-            raise IndexError_(f"cannot create an index at {path}: the folder is not empty and holds no index")
+            raise IndexStoreError(f"cannot create an index at {path}: the folder is not empty and holds no index")
         try:
             os.makedirs(path, exist_ok=True)
             env = lmdb.open(path, map_size=map_size, max_dbs=MAX_DBS, subdir=True, lock=True)
         except (OSError, lmdb.Error) as exc:
-            raise IndexError_(f"cannot open the index at {path} for writing: {exc}") from exc
+            raise IndexStoreError(f"cannot open the index at {path} for writing: {exc}") from exc
         index = cls(path, env, readonly=False)
         if env.info()["map_size"] < map_size:
             env.set_mapsize(map_size)
@@ -143,12 +137,12 @@ class Index:
         """Open the fixed sub-databases and check the schema version (closing on failure)."""
         if any(self._db(name) is None for name in _FIXED_DBS):
             self.close()
-            raise IndexError_(f"{self.path} is not a seqretrieve index (its sub-databases are missing)")
+            raise IndexStoreError(f"{self.path} is not a seqretrieve index (its sub-databases are missing)")
         self._check_schema()
 
     @classmethod
     def open(cls, path: str | os.PathLike, readonly: bool = True) -> "Index":
-        """Open an existing index; a missing one or another schema version is an :class:`IndexError_`.
+        """Open an existing index; a missing one or another schema version is an :class:`IndexStoreError`.
 
         Readers keep LMDB's lock (safe next to a builder in another process) unless the folder is
         not writable, where they open without it.
@@ -162,7 +156,7 @@ class Index:
         try:
             env = lmdb.open(path, readonly=True, lock=lock, max_dbs=MAX_DBS, subdir=True, map_size=0)
         except lmdb.Error as exc:
-            raise IndexError_(f"cannot open the index at {path}: {exc}") from exc
+            raise IndexStoreError(f"cannot open the index at {path}: {exc}") from exc
         index = cls(path, env, readonly=True)
         index._open_fixed()
         return index
@@ -171,7 +165,7 @@ class Index:
         version = self.meta.get("schema_version")
         if version != SCHEMA_VERSION:
             self.close()
-            raise IndexError_(
+            raise IndexStoreError(
                 f"the index at {self.path} has schema version {version}, this seqretrieve "
                 f"({__version__}) reads version {SCHEMA_VERSION}: build a new index from the same recordings "
                 f"in another folder (`seqretrieve index build SOURCES... --index NEW_FOLDER`), or delete this "
@@ -220,7 +214,7 @@ class Index:
     def _write(self, change: Callable[[lmdb.Transaction], Any]) -> Any:
         """Run ``change(txn)`` in one write transaction; grow the map and retry when it is full."""
         if self.readonly:
-            raise IndexError_(f"the index at {self.path} is open read-only")
+            raise IndexStoreError(f"the index at {self.path} is open read-only")
         while True:
             try:
                 with self._env.begin(write=True) as txn:
@@ -260,7 +254,7 @@ class Index:
         """The array database name of the stored features (``features:<extractor>``)."""
         info = self.extractor
         if info is None:
-            raise IndexError_(f"the index at {self.path} holds no features yet")
+            raise IndexStoreError(f"the index at {self.path} holds no features yet")
         return f"features:{info['name']}"
 
     def representations(self) -> dict[str, dict[str, Any]]:
@@ -326,7 +320,7 @@ class Index:
         with self._read() as txn:
             value = txn.get(_ROW.pack(row), db=self._dbs["rows"])
         if value is None:
-            raise IndexError_(f"the index at {self.path} has no row {row}")
+            raise IndexStoreError(f"the index at {self.path} has no row {row}")
         return unkey(value)
 
     def metadata(self, entry_id: str) -> dict[str, Any]:
@@ -334,7 +328,7 @@ class Index:
         with self._read() as txn:
             value = txn.get(key(entry_id), db=self._dbs["entries"])
         if value is None:
-            raise IndexError_(f"the index at {self.path} has no entry {entry_id!r}")
+            raise IndexStoreError(f"the index at {self.path} has no entry {entry_id!r}")
         return _unjson(value)
 
     def hash_owner(self, content_hash: str) -> str | None:
@@ -352,7 +346,7 @@ class Index:
     def _array_db(self, db_name: str) -> Any:
         db = self._db(db_name)
         if db is None:
-            raise IndexError_(f"the index at {self.path} has no array database {db_name!r}")
+            raise IndexStoreError(f"the index at {self.path} has no array database {db_name!r}")
         return db
 
     def get_array(self, db_name: str, entry_id: str) -> np.ndarray:
@@ -361,7 +355,7 @@ class Index:
         with self._read() as txn:
             value = txn.get(key(entry_id), db=db)
         if value is None:
-            raise IndexError_(f"the index at {self.path} has no {db_name} array for {entry_id!r}")
+            raise IndexStoreError(f"the index at {self.path} has no {db_name} array for {entry_id!r}")
         return decode_array(value)
 
     def iter_arrays(self, db_name: str) -> Iterator[tuple[str, np.ndarray]]:
@@ -447,7 +441,7 @@ class Index:
         def commit(txn: lmdb.Transaction) -> None:
             for entry_id, array in batch:
                 if txn.get(key(entry_id), db=self._dbs["entries"]) is None:
-                    raise IndexError_(f"the index at {self.path} has no entry {entry_id!r}")
+                    raise IndexStoreError(f"the index at {self.path} has no entry {entry_id!r}")
                 txn.put(key(entry_id), encode_array(array), db=db)
 
         for item in items:

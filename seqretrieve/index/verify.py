@@ -14,8 +14,9 @@ from typing import Any, Mapping
 
 import lmdb
 
+from ..errors import CorruptValueError
 from ..names import unkey
-from .codec import CorruptValueError, decode_array
+from .codec import decode_array
 
 #: at most this many lines per kind of problem; the rest are counted.
 MAX_PER_KIND = 20

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtw.hamming import hamming_dtw_scores
+from ..errors import ParameterError
 from ..types import Hit, QueryData
 from .embedding import EmbeddingMatcher, RepresentationMatcher, top_rows
 from .fusion import fused
@@ -33,7 +34,7 @@ class HashDTWMatcher(RepresentationMatcher):
         self.penalty = penalty
         self.gully = gully
         if not (np.isfinite(embedding_weight) and embedding_weight >= 0):
-            raise ValueError(f"embedding_weight must be a number >= 0, not {embedding_weight}")
+            raise ParameterError(f"embedding_weight must be a number >= 0, not {embedding_weight}")
         self.embedding_weight = float(embedding_weight)
         self.embedding = EmbeddingMatcher(embedding) if self.embedding_weight else None
 

@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 from typing import IO, Iterator
 
-from ..errors import InputFileError
+from ..errors import CatalogDecodeWarning, InputFileError
 from ..types import TrackMetadata
 
 MSD_SEP = "<SEP>"
@@ -25,9 +25,6 @@ MSD_SEP = "<SEP>"
 ID_COLUMNS = ("id", "path", "file")
 CSV_DELIMITERS = ",;\t|"
 
-
-class CatalogDecodeWarning(UserWarning):
-    """Some catalogue lines had undecodable bytes or were malformed; they were repaired or skipped."""
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputFileError
+from ..errors import ModelMismatchError
 from .runtime import SIDES, ModelCard, TFLiteRunner, load_card, package_model_dir
 
 
@@ -47,7 +47,7 @@ class _TwoSidedModel:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         frames = np.asarray(frames, np.float32)
         if frames.ndim != 2 or frames.shape[1] != len(self._card.mean_std(side)[0]):
-            raise InputFileError(
+            raise ModelMismatchError(
                 f"{self.name}: expected (T, {len(self._card.mean_std(side)[0])}) "
                 f"{self.extractor} frames, got {frames.shape}"
             )

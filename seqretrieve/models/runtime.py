@@ -20,13 +20,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import SeqretrieveError
+from ..errors import ModelFileError
 
 SIDES = ("audio", "midi")
 
-
-class ModelFileError(SeqretrieveError):
-    """A shipped model file is missing, or its sha256 differs from its card."""
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -31,9 +31,9 @@ class Searcher:
     ):
         registry = registry or get_registry()
         if len(index) == 0 or index.extractor is None:
-            from ..errors import IndexError_
+            from ..errors import IndexStoreError
 
-            raise IndexError_(f"the index at {index.path} has no entries yet; add recordings with "
+            raise IndexStoreError(f"the index at {index.path} has no entries yet; add recordings with "
                               f"`seqretrieve index build SOURCES... --index {index.path}`")
         spec: PipelineSpec = registry.get("pipeline", pipeline)
         if keep:
@@ -42,7 +42,7 @@ class Searcher:
         self.index = index
         self.pipeline = spec
         self.matchers = build_matchers(spec, registry)
-        self.extractor = registry.create("feature_extractor", index.extractor["name"])
+        self.extractor = index_extractor(index, registry)
         self.synthesizer = registry.create("synthesizer", synthesizer)
 
     def prepare(self, midi_path: str) -> QueryData:
@@ -65,11 +65,24 @@ class Searcher:
         return run_pipeline(self.pipeline, self.matchers, query, self.index, top, join_last)
 
 
+def index_extractor(index, registry: Registry):
+    """The feature extractor the index was built with; an extractor no installed plugin provides
+    is an IndexStoreError (the index is fine, the plugin is missing), not a usage error."""
+    from ..errors import IndexStoreError, UnknownComponentError
+
+    name = index.extractor["name"]
+    try:
+        return registry.create("feature_extractor", name)
+    except UnknownComponentError as exc:
+        raise IndexStoreError(f"the index at {index.path} was built with the feature extractor {name!r}, "
+                              f"which no installed plugin provides ({exc})") from exc
+
+
 def build_matchers(pipeline: PipelineSpec, registry: Registry | None = None) -> dict:
     """Stage matcher name -> matcher built with the stage's options; one with a ``max_hits``
     parameter returns no more than the stage keeps (building 10,000 hits that the stage then
     drops costs more than the distances)."""
-    from ..errors import SeqretrieveError
+    from ..errors import ParameterError
 
     registry = registry or get_registry()
     matchers = {}
@@ -77,7 +90,7 @@ def build_matchers(pipeline: PipelineSpec, registry: Registry | None = None) -> 
         spec = registry.get("matcher", stage.matcher)
         unknown = set(stage.options) - set(spec.parameters)
         if unknown:
-            raise SeqretrieveError(
+            raise ParameterError(
                 f"pipeline {pipeline.name!r} gives matcher {stage.matcher!r} unknown options "
                 f"{', '.join(sorted(unknown))} (it takes: {', '.join(spec.parameters) or 'none'})"
             )
@@ -104,13 +117,13 @@ def counts_for(spec: PipelineSpec, n_entries: int) -> PipelineSpec:
 def _override_keep(spec: PipelineSpec, keep: dict[str, int | float]) -> PipelineSpec:
     from dataclasses import replace
 
-    from ..errors import SeqretrieveError
+    from ..errors import UsageError
 
     stages = []
     names = {stage.matcher for stage in spec.stages}
     unknown = set(keep) - names
     if unknown:
-        raise SeqretrieveError(
+        raise UsageError(
             f"--keep names {', '.join(sorted(unknown))}, not a stage of pipeline {spec.name!r} "
             f"(stages: {', '.join(stage.matcher for stage in spec.stages)})"
         )

@@ -7,11 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SeqretrieveError
+from ..errors import SynthesisError
 
-
-class SynthesisError(SeqretrieveError):
-    """A synthesizer or its SoundFont is missing, or rendering produced nothing."""
 
 
 def default_soundfont() -> Path:

@@ -11,7 +11,8 @@ import os
 
 import numpy as np
 
-from .common import SynthesisError, normalise_peak, resolve_soundfont
+from ..errors import SynthesisError
+from .common import normalise_peak, resolve_soundfont
 
 log = logging.getLogger("seqretrieve.synth")
 

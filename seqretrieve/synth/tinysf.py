@@ -15,7 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .common import SynthesisError, last_note_end, normalise_peak, resolve_soundfont
+from ..errors import SynthesisError
+from .common import last_note_end, normalise_peak, resolve_soundfont
 
 log = logging.getLogger("seqretrieve.synth")
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputFileError, ParameterError
+
 #: General MIDI programs that sound pitched and sustained enough to stand in for another
 #: (pianos to synth leads and ethnic; no sound effects or percussive programs 96-103, 112-127)
 MELODIC_PROGRAMS = tuple(p for p in range(112) if not 96 <= p < 104)
@@ -91,16 +93,16 @@ def make_variant(
     of :class:`Corruption` (pass ``warp=0`` to turn a preset's warp off). Same seed, same variant.
     """
     if preset not in PRESETS:
-        raise ValueError(f"unknown variant preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+        raise ParameterError(f"unknown variant preset {preset!r}; choose one of: {', '.join(PRESETS)}")
     given = dict(programs=programs, tempo_scale=tempo_scale, warp=warp,
                  drop_probability=drop_probability, velocity_scale=velocity_scale, crop=crop)
     settings = dataclasses.replace(PRESETS[preset], **{k: v for k, v in given.items() if v is not None})
     if settings.programs not in ("shift", "keep"):
-        raise ValueError(f"programs must be 'shift' or 'keep', not {settings.programs!r}")
+        raise ParameterError(f"programs must be 'shift' or 'keep', not {settings.programs!r}")
     if settings.tempo_scale <= 0:
-        raise ValueError(f"tempo_scale must be positive, not {settings.tempo_scale}")
+        raise ParameterError(f"tempo_scale must be positive, not {settings.tempo_scale}")
     if midi.get_end_time() <= 0:
-        raise ValueError("cannot make a variant of a MIDI file with no events")
+        raise InputFileError("cannot make a variant of a MIDI file with no events")
     rng = np.random.default_rng(seed)
     variant = copy.deepcopy(midi)
     _change_instruments(variant, settings, rng)

@@ -14,10 +14,9 @@ from seqretrieve.dtw.align import (
     score_codes,
     score_features,
 )
-from seqretrieve.dtw.checks import DTWInputError
 from seqretrieve.dtw.distance import cosine_distance
 from seqretrieve.dtw.median import fast_median
-from seqretrieve.errors import SeqretrieveError
+from seqretrieve.errors import DTWInputError, SeqretrieveError
 
 
 def smooth_features(rng, n, d=48):

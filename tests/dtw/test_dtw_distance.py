@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqretrieve.dtw.checks import DTWInputError
+from seqretrieve.errors import DTWInputError
 from seqretrieve.dtw.distance import cosine_distance, hamming_distance
 from seqretrieve.dtw.median import fast_median
 

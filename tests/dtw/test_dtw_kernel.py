@@ -6,9 +6,8 @@ import librosa
 import numpy as np
 import pytest
 
-from seqretrieve.dtw.checks import DTWInputError
+from seqretrieve.errors import DTWInputError, SeqretrieveError
 from seqretrieve.dtw.kernel import accumulate, band_limits, dtw_path, dtw_score
-from seqretrieve.errors import SeqretrieveError
 
 
 def reference_band(n, m, band):

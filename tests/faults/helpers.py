@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqretrieve.errors import IndexError_
+from seqretrieve.errors import IndexStoreError
 from seqretrieve.index.store import Entry, Index
 
 RUNNER = Path(__file__).with_name("cli_runner.py")
@@ -34,7 +34,7 @@ def entries(index: Path) -> int | None:
     try:
         with Index.open(index) as opened:
             return len(opened)
-    except IndexError_:
+    except IndexStoreError:
         return None
 
 

@@ -115,7 +115,7 @@ def test_features_from_midi_path_and_bad_files(tmp_path, cqt, synth, midi_factor
 
 
 def test_synthesis_error_from_a_midi_path_names_the_file(tmp_path, cqt, midi_factory):
-    from seqretrieve.synth.common import SynthesisError
+    from seqretrieve.errors import SynthesisError
 
     class Mute:
         name = "mute"

@@ -8,9 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from seqretrieve.errors import SeqretrieveError
+from seqretrieve.errors import SeqretrieveError, SynthesisError
 from seqretrieve.registry import get_registry
-from seqretrieve.synth.common import SynthesisError
 from seqretrieve.synth.tinysf import TinySoundFontSynth
 
 RATE = 11025

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from .index_fakes import FakeExtractor, write_clips
 
-from seqretrieve.errors import IndexError_, InputFileError
+from seqretrieve.errors import IndexStoreError, InputFileError
 from seqretrieve.index.build import build_index
 from seqretrieve.index.sources import find_audio_files
 from seqretrieve.index.store import Index
@@ -142,7 +142,7 @@ def test_csv_with_only_a_path_column_keeps_file_stems_as_ids(tmp_path):
 def test_another_extractor_setting_is_refused(tmp_path):
     write_clips(tmp_path / "audio", 1)
     _build([tmp_path / "audio"], tmp_path / "ix")
-    with pytest.raises(IndexError_, match="use another --index"):
+    with pytest.raises(IndexStoreError, match="use another --index"):
         build_index([str(tmp_path / "audio")], str(tmp_path / "ix"), extractor=FakeExtractor(n_bins=24))
 
 

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from seqretrieve.errors import IndexError_
-from seqretrieve.index.codec import DTYPE_CODES, CorruptValueError, decode_array, encode_array
+from seqretrieve.errors import CorruptValueError, IndexStoreError
+from seqretrieve.index.codec import DTYPE_CODES, decode_array, encode_array
 
 
 @pytest.mark.parametrize("dtype", [d.str for d in DTYPE_CODES.values()] + [">f4", ">i8", ">u4", "=f8"])
@@ -47,7 +47,7 @@ def test_decoded_data_is_aligned_and_zero_copy():
 
 @pytest.mark.parametrize("dtype", [np.complex64, object, "U3"])
 def test_unsupported_dtype_is_a_clear_error(dtype):
-    with pytest.raises(IndexError_, match="cannot store arrays of dtype"):
+    with pytest.raises(IndexStoreError, match="cannot store arrays of dtype"):
         encode_array(np.zeros(3, dtype=dtype))
 
 

@@ -8,7 +8,7 @@ import lmdb
 import numpy as np
 import pytest
 
-from seqretrieve.errors import IndexError_, ModelMismatchError
+from seqretrieve.errors import IndexStoreError, ModelMismatchError
 from seqretrieve.index.location import default_index_path
 from seqretrieve.index.store import (
     SCHEMA_VERSION,
@@ -73,7 +73,7 @@ def test_batch_commits_together_and_refuses_duplicates(index):
 def test_failed_entry_write_leaves_nothing_behind(index):
     """An entry's metadata and arrays are one transaction: a bad array aborts the whole entry."""
     bad = Entry("bad", {"source": "/b"}, {DB: np.zeros(3, dtype=np.complex64)}, "hb")
-    with pytest.raises(IndexError_, match="dtype"):
+    with pytest.raises(IndexStoreError, match="dtype"):
         index.put_entries([_entry(1), bad])
     assert len(index) == 0 and index.hash_owner("hash1") is None and index.verify() == []
 
@@ -118,9 +118,9 @@ def test_representations_are_recorded_and_checked(index):
     Model.name = "pse"
     with pytest.raises(ModelMismatchError, match="no 'pse'"):
         index.check_representation(Model())
-    with pytest.raises(IndexError_, match="no entry"):
+    with pytest.raises(IndexStoreError, match="no entry"):
         index.put_arrays("repr:dhs", [("ghost", np.zeros(1, np.uint32))])
-    with pytest.raises(IndexError_, match="must be"):
+    with pytest.raises(IndexStoreError, match="must be"):
         index.put_arrays("entries", [])
 
 
@@ -140,12 +140,12 @@ def test_reopening_keeps_everything_and_readonly_refuses_writes(tmp_path):
         assert len(again) == 3
     with Index.open(tmp_path / "ix") as reader:
         assert reader.ids() == ["id000", "id001", "id002"]
-        with pytest.raises(IndexError_, match="read-only"):
+        with pytest.raises(IndexStoreError, match="read-only"):
             reader.record_failure("/x", "y")
 
 
 def test_missing_index_is_a_clear_error(tmp_path):
-    with pytest.raises(IndexError_, match=r"no index at .*nowhere; build one with `seqretrieve index build"):
+    with pytest.raises(IndexStoreError, match=r"no index at .*nowhere; build one with `seqretrieve index build"):
         Index.open(tmp_path / "nowhere")
 
 
@@ -153,17 +153,17 @@ def test_other_schema_version_is_refused(tmp_path):
     with Index.create(tmp_path / "ix") as index:
         index.set_meta("schema_version", 99)
     for opener in (Index.open, Index.create):
-        with pytest.raises(IndexError_, match=f"schema version 99.*reads version {SCHEMA_VERSION}"):
+        with pytest.raises(IndexStoreError, match=f"schema version 99.*reads version {SCHEMA_VERSION}"):
             opener(tmp_path / "ix")
 
 
 def test_refuses_to_create_inside_a_folder_that_is_not_an_index(tmp_path):
     (tmp_path / "music").mkdir()
     (tmp_path / "music" / "song.mp3").write_bytes(b"x")
-    with pytest.raises(IndexError_, match="not empty and holds no index"):
+    with pytest.raises(IndexStoreError, match="not empty and holds no index"):
         Index.create(tmp_path / "music")
     (tmp_path / "file").write_text("x")
-    with pytest.raises(IndexError_, match="is a file"):
+    with pytest.raises(IndexStoreError, match="is a file"):
         Index.create(tmp_path / "file")
 
 
@@ -172,7 +172,7 @@ def test_a_foreign_lmdb_environment_is_not_an_index(tmp_path):
     with env.begin(write=True, db=env.open_db(b"stuff")) as txn:
         txn.put(b"k", b"v")
     env.close()
-    with pytest.raises(IndexError_, match="not a seqretrieve index"):
+    with pytest.raises(IndexStoreError, match="not a seqretrieve index"):
         Index.open(tmp_path / "other")
 
 
@@ -191,7 +191,7 @@ def test_verify_finds_each_kind_of_damage(tmp_path, damage, expected):
         index.put_entries([_entry(i) for i in range(3)])
     _tamper(tmp_path / "ix", damage)
     if expected is None:  # a schema change is refused at open, before any verify
-        with pytest.raises(IndexError_, match="schema version 2"):
+        with pytest.raises(IndexStoreError, match="schema version 2"):
             Index.open(tmp_path / "ix")
         return
     with Index.open(tmp_path / "ix") as index:

@@ -6,8 +6,8 @@ import warnings
 
 import pytest
 
-from seqretrieve.errors import InputFileError
-from seqretrieve.metadata.readers import CatalogDecodeWarning, ReadStats, read_catalog
+from seqretrieve.errors import CatalogDecodeWarning, InputFileError
+from seqretrieve.metadata.readers import ReadStats, read_catalog
 from seqretrieve.registry import build_registry
 
 MSD_SAMPLE = "/work/shared/data/msd/unique_tracks_sample.txt"

@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from seqretrieve.errors import InputFileError
+from seqretrieve.errors import ModelFileError, ModelMismatchError
 from seqretrieve.models.encoders import pack_bits
 from seqretrieve.models.plugin import DHS_VERSION
-from seqretrieve.models.runtime import ModelFileError, load_card, package_model_dir, sha256_bytes
+from seqretrieve.models.runtime import load_card, package_model_dir, sha256_bytes
 from seqretrieve.registry import get_registry
 
 
@@ -71,7 +71,7 @@ def test_embedding_encoding_shape_dtype(rng):
 
 def test_wrong_width_and_side_are_refused(rng):
     model = get_registry().create("representation", "pse")
-    with pytest.raises(InputFileError, match="48"):
+    with pytest.raises(ModelMismatchError, match="48"):
         model.encode(rng.random((100, 12), dtype=np.float32), "audio")
     with pytest.raises(ValueError, match="side"):
         model.encode(rng.random((100, 48), dtype=np.float32), "score")
