@@ -144,17 +144,39 @@ class MetadataReader(Protocol):
 # --------------------------------------------------------------------------- hook records
 @dataclass(frozen=True)
 class ComponentSpec:
-    """What a hook yields: a named, versioned factory with documented parameters."""
+    """What a hook yields: a named, versioned factory with documented parameters.
+
+    ``parameters``: the keyword parameters the factory takes, with their defaults; left out
+    (None), they are read from the factory's signature (every parameter with a default), so a
+    default is written once, in the factory.
+    """
 
     name: str
     factory: Callable[..., Any]
     version: str = "0"
     description: str = ""
-    parameters: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] | None = None
+
+    def __post_init__(self):
+        if self.parameters is None:
+            object.__setattr__(self, "parameters", signature_defaults(self.factory))
 
     def create(self, **overrides: Any) -> Any:
         """Build the component with default parameters updated by ``overrides``."""
         return self.factory(**{**self.parameters, **overrides})
+
+
+def signature_defaults(factory: Callable[..., Any]) -> dict[str, Any]:
+    """Name -> default of every parameter of ``factory`` that has one (a class: its __init__)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return {}
+    return {p.name: p.default for p in parameters
+            if p.default is not inspect.Parameter.empty
+            and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,28 @@ def test_create_merges_default_parameters_with_overrides():
     assert registry.create("matcher", "echo", b=3) == {"a": 1, "b": 3}
 
 
+def test_parameters_left_out_come_from_the_factory_signature():
+    class Thing:
+        def __init__(self, size, gully=0.5, *, band=None, **extra):
+            self.size, self.gully, self.band = size, gully, band
+
+    spec = ComponentSpec("thing", Thing)
+    assert spec.parameters == {"gully": 0.5, "band": None}
+    assert ComponentSpec("given", Thing, parameters={"size": 1}).parameters == {"size": 1}
+    assert vars(spec.create(size=2, band=3)) == {"size": 2, "gully": 0.5, "band": 3}
+
+
+def test_builtin_defaults_are_written_once():
+    from seqretrieve.dtw.defaults import CODES_GULLY, CODES_PENALTY, GULLY
+    from seqretrieve.features.cqt import CQTExtractor
+
+    registry = build_registry(load_entry_points=False)
+    assert registry.get("matcher", "dtw").parameters["gully"] == GULLY
+    hash_dtw = registry.get("matcher", "hash-dtw").parameters
+    assert (hash_dtw["penalty"], hash_dtw["gully"]) == (CODES_PENALTY, CODES_GULLY)
+    assert registry.create("feature_extractor", "cqt").params() == CQTExtractor().params()
+
+
 def test_every_component_hook_is_known_to_pluggy():
     registry = build_registry(load_entry_points=False)
     for hook in COMPONENT_HOOKS.values():

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio.decode import DEFAULT_MAX_DURATION
+from ..dtw.defaults import GULLY
 from ..dtw.rates import DEFAULT_RATES, resample_frames
 from ..types import FeatureSequence
 
@@ -145,7 +146,7 @@ def search_rate(midi_frames: np.ndarray, audio_frames: np.ndarray, rates, option
 
 
 def align_midi_to_audio(
-    midi, audio_path: str, extractor, synthesizer, penalty=None, gully=0.96, band=None,
+    midi, audio_path: str, extractor, synthesizer, penalty=None, gully=GULLY, band=None,
     fit_tempo: bool = False, rates=DEFAULT_RATES, max_duration: float = DEFAULT_MAX_DURATION,
 ) -> MidiAlignment:
     """Align a loaded PrettyMIDI to the recording at ``audio_path`` (refused when longer than

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ..dtw.defaults import GULLY
 from .options import JSON_OPTION, MAX_DURATION_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION
 
 
@@ -23,7 +24,7 @@ def align(
     extractor: str = typer.Option("cqt", "--extractor", help="Feature extractor (see `seqretrieve plugins`)."),
     synth: str = typer.Option("tinysoundfont", "--synth", help="Synthesizer that renders the MIDI."),
     penalty: Optional[float] = typer.Option(None, help="Non-diagonal step penalty (default: the median distance)."),
-    gully: float = typer.Option(0.96, min=0.0, max=1.0, help="Fraction of the shorter sequence the path must cover."),
+    gully: float = typer.Option(GULLY, min=0.0, max=1.0, help="Fraction of the shorter sequence the path must cover."),
     band: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Restrict the path to a diagonal band (fraction)."),
     fit_tempo: bool = typer.Option(
         False, "--fit-tempo", help="Only align the MIDI scaled to the recording's length (same complete piece). "

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import check_finite_frames, check_frames
+from .defaults import CODES_GULLY, CODES_PENALTY, GULLY
 from .distance import cosine_distance, hamming_distance
 from .hamming import hamming_dtw_score
 from .kernel import dtw_path, dtw_score
@@ -23,9 +24,6 @@ from .median import fast_median
 
 #: confidence at or above which an alignment counts as a match
 MATCH_THRESHOLD = 0.5
-#: Hamming-DTW defaults of the published hash-sequence matcher (bits, fraction)
-CODES_PENALTY = 15.0
-CODES_GULLY = 0.9
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ def align_features(
     query_frames: np.ndarray,
     entry_frames: np.ndarray,
     penalty: float | None = None,
-    gully: float = 0.96,
+    gully: float = GULLY,
     band=None,
 ) -> AlignmentResult:
     """Align query frames (N, D) to entry frames (M, D); ``penalty`` None = median distance.
@@ -95,7 +93,7 @@ def score_features(
     query_frames: np.ndarray,
     entry_frames: np.ndarray,
     penalty: float | None = None,
-    gully: float = 0.96,
+    gully: float = GULLY,
     band=None,
 ) -> tuple[float, float]:
     """(score, confidence) of :func:`align_features` without building the path: for ranking."""

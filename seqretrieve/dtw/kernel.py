@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from .checks import DTWInputError, check_cost_matrix
+from .defaults import GULLY
 
 _INT_BIG = 2**30  # "infinity" of the int32 accumulator: outside the band; no overflow after adds
 
@@ -229,7 +230,7 @@ def accumulate(
 
 
 def dtw_path(
-    C: np.ndarray, penalty: float, gully: float = 0.96, band=None,
+    C: np.ndarray, penalty: float, gully: float = GULLY, band=None,
     inplace: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Best path (p (K,), q (K,) int64, start first) through C (N, M) and its total cost."""
@@ -240,7 +241,7 @@ def dtw_path(
 
 
 def dtw_score(
-    C: np.ndarray, penalty: float, gully: float = 0.96, band=None
+    C: np.ndarray, penalty: float, gully: float = GULLY, band=None
 ) -> tuple[float, int, int, int, int, int]:
     """(cost, path length, p_min, p_max, q_min, q_max) of :func:`dtw_path`'s path, without it.
 

@@ -18,13 +18,5 @@ def seqretrieve_feature_extractors():
             CQTExtractor,
             version=VERSION,
             description="log-amplitude CQT, C2 + 48 semitones, 21.5 frames/s, L2-normalised frames",
-            parameters={
-                "sample_rate": 22050,
-                "hop_length": 1024,
-                "fmin_midi": 36,
-                "n_bins": 48,
-                "bins_per_octave": 12,
-                "midi_sample_rate": 11025,
-            },
-        )
+        )  # parameters: CQTExtractor's signature
     ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtw.defaults import GULLY
 from ..dtw.rates import DEFAULT_RATES, check_rates, resample_frames
 from ..types import Hit, QueryData
 from .tempo import rescaled_query
@@ -34,7 +35,7 @@ class FeatureDTWMatcher:
     """Ranks entries by DTW on stored features of ``extractor`` (None: the index's extractor),
     trying the query at each of ``rates`` (``(1,)``: as written, the published matcher)."""
 
-    def __init__(self, extractor: str | None = None, gully: float = 0.96, band: float | None = None,
+    def __init__(self, extractor: str | None = None, gully: float = GULLY, band: float | None = None,
                  guide: str | None = None, radius: int = GUIDE_RADIUS,
                  rates=DEFAULT_RATES, coarse: int = COARSE, refine: int = 1):
         self.name = "dtw"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtw.defaults import CODES_GULLY, CODES_PENALTY
 from ..dtw.hamming import hamming_dtw_scores
 from ..errors import ParameterError
 from ..types import Hit, QueryData
@@ -27,7 +28,7 @@ class HashDTWMatcher(RepresentationMatcher):
     """Ranks candidates by Hamming DTW on hash sequences, optionally fused with the distance of
     ``embedding`` (weight ``embedding_weight``; 0 = hashes alone); returns the best ``max_hits``."""
 
-    def __init__(self, representation: str = "dhs", penalty: float = 15, gully: float = 0.9,
+    def __init__(self, representation: str = "dhs", penalty: float = CODES_PENALTY, gully: float = CODES_GULLY,
                  embedding: str = "pse", embedding_weight: float = 0.0, max_hits: int | None = None):
         super().__init__(representation, max_hits)
         self.name = "hash-dtw"

@@ -8,6 +8,7 @@ from ..types import ComponentSpec
 
 @hookimpl
 def seqretrieve_matchers():
+    from ..dtw.defaults import GULLY
     from ..dtw.rates import DEFAULT_RATES
     from .dtw import COARSE, GUIDE_RADIUS, FeatureDTWMatcher
 
@@ -16,10 +17,10 @@ def seqretrieve_matchers():
             "dtw",
             FeatureDTWMatcher,
             version="2",
-            description="DTW on the index's feature frames (cosine distance, median penalty, gully 0.96) "
+            description=f"DTW on the index's feature frames (cosine distance, median penalty, gully {GULLY}) "
                         "with the query at several global time-scalings (rates); "
                         "guide=<hash representation>: only a band around each entry's Hamming-DTW path",
-            parameters={"extractor": None, "gully": 0.96, "band": None, "guide": None, "radius": GUIDE_RADIUS,
+            parameters={"extractor": None, "gully": GULLY, "band": None, "guide": None, "radius": GUIDE_RADIUS,
                         "rates": DEFAULT_RATES, "coarse": COARSE, "refine": 1},
         )
     ]

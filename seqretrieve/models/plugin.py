@@ -6,6 +6,7 @@ Cheap to import: models load on first use, TFLite only when encoding.
 
 from __future__ import annotations
 
+from ..dtw.defaults import CODES_GULLY, CODES_PENALTY
 from ..hookspecs import hookimpl
 from ..types import ComponentSpec, PipelineSpec, PipelineStage
 
@@ -66,7 +67,7 @@ def seqretrieve_matchers():
         ComponentSpec("hash-dtw", _hash_dtw, version="1",
                       description="DTW on Hamming distances of DHS hash sequences "
                                   "(embedding_weight > 0: fused with PSE embedding distances)",
-                      parameters={"representation": "dhs", "penalty": 15, "gully": 0.9,
+                      parameters={"representation": "dhs", "penalty": CODES_PENALTY, "gully": CODES_GULLY,
                                   "embedding": "pse", "embedding_weight": 0.0, "rates": HASH_RATES}),
         ComponentSpec("embedding", _embedding, version="1",
                       description="squared Euclidean distance of PSE embeddings, all entries at once",
