@@ -72,14 +72,14 @@ def test_match_against_msd_sample_from_a_list_file(app, tmp_path):
     assert pairs[0]["id"] == "TRMMMRX128F93187D9" and pairs[0]["score"] == 1.0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["clean-metadata", "{tmp}/nope"], "no such file"),
-    (["match-metadata", "{tmp}"], "needs a catalogue"),
-    (["clean-metadata", "{tmp}", "--catalog", "{tmp}/empty.txt"], "empty"),
-    (["clean-metadata", "{tmp}", "--matcher", "nope"], "unknown text matcher"),
-    (["match-metadata", "{tmp}/blob.bin", "-c", MSD_SAMPLE], "binary data"),  # refused, not 100 garbage rows
+@pytest.mark.parametrize("args, message, code", [
+    (["clean-metadata", "{tmp}/nope"], "no such file", 1),
+    (["match-metadata", "{tmp}"], "needs a catalogue", 1),
+    (["clean-metadata", "{tmp}", "--catalog", "{tmp}/empty.txt"], "empty", 1),
+    (["clean-metadata", "{tmp}", "--matcher", "nope"], "unknown text matcher", 2),  # usage error
+    (["match-metadata", "{tmp}/blob.bin", "-c", MSD_SAMPLE], "binary data", 1),  # refused, not 100 garbage rows
 ])
-def test_bad_input_is_one_line_exit_1(tmp_path, args, message):
+def test_bad_input_is_one_line_exit_1_or_2(tmp_path, args, message, code):
     import subprocess
     import sys
 
@@ -87,7 +87,7 @@ def test_bad_input_is_one_line_exit_1(tmp_path, args, message):
     (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 40)
     argv = [a.format(tmp=tmp_path) for a in args]
     proc = subprocess.run([sys.executable, "-m", "seqretrieve.cli.app", *argv], capture_output=True, text=True)
-    assert proc.returncode == 1 and message in proc.stderr
+    assert proc.returncode == code and message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
 
 
