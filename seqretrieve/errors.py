@@ -14,7 +14,6 @@ Hierarchy::
       InputFileError              an input file is missing, unreadable, corrupt
       SynthesisError              a synthesizer, its SoundFont or a rendering failed
       DTWInputError               empty, misshapen or NaN input to DTW (also a ValueError)
-      ComponentClashError         two plugins register one name
       ModelFileError              a shipped model file is missing or altered
       ModelMismatchError          a model does not fit the features or index it is used with
       IndexStoreError             the index is missing, corrupt, of another schema, ...
@@ -58,10 +57,6 @@ class SynthesisError(SeqretrieveError):
 
 class DTWInputError(SeqretrieveError, ValueError):
     """A sequence or distance matrix given to DTW is empty, misshapen or holds NaN."""
-
-
-class ComponentClashError(SeqretrieveError):
-    """Two plugins registered a component under the same name."""
 
 
 class ModelFileError(SeqretrieveError):

@@ -4,8 +4,9 @@ Use in a plugin's ``conftest.py``::
 
     pytest_plugins = ["seqretrieve.testing"]
 
-Fixtures: ``example_queries`` (the demo's MIDI files; skipped when no checkout is around) and
-``small_index`` (a real LMDB index of 4 rendered recordings of them, built once per session).
+Fixtures: ``example_queries`` (the demo's MIDI files) and ``small_index`` (a real LMDB index of
+4 rendered recordings of them, built once per session). Both need the ``examples/`` folder of a
+source checkout, which the installed package does not ship: without it they skip.
 Helper: :func:`run_cli` runs the ``seqretrieve`` console script as a user would.
 """
 

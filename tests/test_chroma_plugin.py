@@ -34,7 +34,9 @@ def test_plugin_is_listed_with_its_entry_point(chroma_installed):
 
 def test_deny_list_hides_the_plugin(chroma_installed):
     result = run_cli("plugins", "--json", env={"SEQRETRIEVE_DISABLE_PLUGINS": "chroma"}, check=True)
-    assert '"chroma"' not in result.stdout
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"type": "plugin", "name": "chroma", "source": "blocked", "version": "-", "hooks": []} in lines
+    assert not any(line["type"] == "feature_extractor" and line["name"] == "chroma" for line in lines)
 
 
 def test_align_with_chroma_features(chroma_installed, small_index, example_queries):

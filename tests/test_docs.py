@@ -40,7 +40,7 @@ def test_documented_plugin_examples_register_and_build(name, source):
     module = types.ModuleType(name)
     exec(compile(source, f"docs/plugins.md:{name}", "exec"), module.__dict__)
     registry = build_registry(load_entry_points=False)
-    registry.manager.register(module, name=name)
+    assert registry.register(module, name=name)
     registry.manager.check_pending()
     added = 0
     for kind, hook in COMPONENT_HOOKS.items():
@@ -52,3 +52,43 @@ def test_documented_plugin_examples_register_and_build(name, source):
                     assert registry.create(kind, record.name) is not None
                 added += 1
     assert added or hasattr(module, "seqretrieve_register_commands")
+
+
+def _docs_registry():
+    """A registry with every plugin example of docs/plugins.md registered."""
+    registry = build_registry(load_entry_points=False)
+    for name, source in _example_plugins():
+        module = types.ModuleType(name)
+        exec(compile(source, f"docs/plugins.md:{name}", "exec"), module.__dict__)
+        assert registry.register(module, name=name)
+    return registry
+
+
+def test_documented_examples_run_on_an_index_of_another_extractor(tmp_path):
+    """The docs' extractor ("rms") builds an index; the docs' matcher and pipeline then rank it
+    (nothing in an example may assume the CQT extractor)."""
+    import numpy as np
+    import pretty_midi
+    import soundfile
+
+    from seqretrieve.index.build import build_index
+    from seqretrieve.index.store import Index
+    from seqretrieve.pipelines.search import Searcher
+
+    registry = _docs_registry()
+    rate = 22050
+    for seconds in (2, 4, 6):
+        t = np.arange(seconds * rate) / rate
+        soundfile.write(tmp_path / f"tone-{seconds}.wav", 0.3 * np.sin(2 * np.pi * 440 * t), rate)
+    build_index([tmp_path], tmp_path / "index", extractor=registry.create("feature_extractor", "rms"))
+    midi = pretty_midi.PrettyMIDI()
+    piano = pretty_midi.Instrument(0)
+    piano.notes = [pretty_midi.Note(90, 69, start, start + 0.5) for start in np.arange(0, 4, 0.5)]
+    midi.instruments.append(piano)
+    midi.write(str(tmp_path / "query.mid"))
+    with Index.open(tmp_path / "index") as index:
+        assert index.extractor["name"] == "rms"
+        result = Searcher(index, pipeline="length-then-dtw", registry=registry).search(str(tmp_path / "query.mid"))
+        assert [stage.matcher for stage in result.stages] == ["duration", "dtw"]
+        assert {hit.id for hit in result.hits} == {"tone-2", "tone-4", "tone-6"}
+        assert result.stages[0].ranks["tone-2"] == 3  # the shortest is furthest from the ~5 s query

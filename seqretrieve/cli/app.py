@@ -31,7 +31,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
     )
     app.callback()(_root)
-    get_registry().manager.hook.seqretrieve_register_commands(app=app)
+    get_registry().call_each("seqretrieve_register_commands", app=app)
     return app
 
 
@@ -49,11 +49,31 @@ def _root(
     """Find, align and match the audio recording for a MIDI file."""
 
 
+def _one_line_plugin_warnings() -> None:
+    """Show a skipped plugin as one ``warning: ...`` line on stderr (not Python's two-line form)."""
+    from ..errors import PluginLoadWarning
+    from .output import stderr
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PluginLoadWarning):
+            from rich.markup import escape
+
+            text = " ".join(str(message).split())
+            stderr.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main() -> None:
     """Console-script entry point."""
     from .output import print_error, print_interrupted
 
     debug = bool(os.environ.get("SEQRETRIEVE_DEBUG"))
+    _one_line_plugin_warnings()
     if not debug:
         warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.filterwarnings("ignore", category=UserWarning, module="librosa")

@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
 
 def plugins(json_output: bool = JSON_OPTION) -> None:
-    """List plugins (name, source, version, hooks) and every component they register."""
+    """List plugins (name, source, version, hooks; blocked ones too) and every component they register."""
     from rich.table import Table
 
     from ..registry import COMPONENT_HOOKS, get_registry
@@ -29,17 +29,21 @@ def plugins(json_output: bool = JSON_OPTION) -> None:
         for kind, records in components.items():
             for record in records.values():
                 emit_json({"type": kind, "name": record.name, "version": record.version,
-                           "description": record.description})
+                           "description": record.description, "plugin": registry.owner(kind, record.name)})
         return
     table = Table(title="plugins", title_justify="left")
-    for column in ("name", "source", "version", "hooks"):
-        table.add_column(column)
+    # names never shrink (a pipe is 80 columns wide); other columns fold, never cut with "..."
+    table.add_column("name", no_wrap=True, min_width=max(len(info.name) for info in infos))
+    for column in ("source", "version", "hooks"):
+        table.add_column(column, overflow="fold")
     for info in infos:
         table.add_row(info.name, info.source, info.version, ", ".join(info.hooks))
     stdout.print(table)
     table = Table(title="components", title_justify="left")
-    for column in ("kind", "name", "version", "description"):
-        table.add_column(column)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("name", no_wrap=True, min_width=max(len(name) for records in components.values() for name in records))
+    for column in ("version", "description"):
+        table.add_column(column, overflow="fold")
     for kind, records in components.items():
         for record in records.values():
             table.add_row(kind.replace("_", " "), record.name, record.version, record.description)
