@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 
 from seqretrieve.evaluation.metrics import correct_rank, summarize  # noqa: E402
 from seqretrieve.evaluation.pop909 import build_benchmark  # noqa: E402
+from seqretrieve.index.build import build_index  # noqa: E402
 from seqretrieve.registry import get_registry  # noqa: E402
 from timing import median_seconds  # noqa: E402
 
@@ -40,16 +41,6 @@ def _queries(pairs, extractor, synthesizer):
 
 METHODS = {"dtw": "brute-force CQT DTW", "hash-dtw": "Hamming DTW alone (dhs)", "embedding": "embedding alone (pse)"}
 SURVIVAL_KEEPS = (20, 30, 50)
-
-
-def _index_with_representations(sources: list[str], index_path: Path):
-    from seqretrieve.index.build import build_index
-    from seqretrieve.index.representations import add_all_representations
-    from seqretrieve.index.store import Index
-
-    build_index(sources, str(index_path), workers=1)
-    with Index.open(index_path, readonly=False) as index:
-        add_all_representations(index)
 
 
 def _survival(ranks: list[int | None], keep: int, among: list[bool] | None = None) -> str:
@@ -76,7 +67,7 @@ def evaluate_set(title: str, sources: list[str], pairs, tmp: Path) -> tuple[list
     stage_ranks = [[] for _ in cascade.stages]
     stage_seconds = [[] for _ in cascade.stages]
     index_path = tmp / title.replace(" ", "-")
-    _index_with_representations(sources, index_path)
+    build_index(sources, str(index_path), workers=1)  # features and learned representations
     with Index.open(index_path) as index:
         n_entries = len(index)
         for query, expected in _queries(pairs, extractor, synthesizer):
@@ -135,7 +126,7 @@ def tune_on_validation(n_entries: int, n_queries: int, tmp: Path) -> list[str]:
     for preset in ("easy", "hard"):
         bench = build_benchmark(POP909, CACHE, n_entries, n_queries, synthesizer, preset=preset, split="validation")
         index_path = tmp / f"validation-{preset}"
-        _index_with_representations([str(p) for p in bench.recordings], index_path)
+        build_index([str(p) for p in bench.recordings], str(index_path), workers=1)
         ranks = {w: [] for w in TUNING_WEIGHTS}
         with Index.open(index_path) as index:
             for query, expected in _queries(bench.queries, extractor, synthesizer):

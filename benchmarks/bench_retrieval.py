@@ -83,7 +83,7 @@ def run(quick: bool = False) -> str:
         for preset in ("easy", "hard"):
             bench = build_benchmark(POP909, CACHE, n_entries, n_queries, synthesizer, preset=preset)
             index_path = Path(tmp) / f"index-{preset}"
-            build_index([str(p) for p in bench.recordings], str(index_path), workers=2)
+            build_index([str(p) for p in bench.recordings], str(index_path), workers=2, representations=False)
             stats, seconds = accuracy(index_path, bench.queries, preset)
             print(f"[bench] retrieval {preset}: {stats}", file=sys.stderr, flush=True)
             lines.append(

@@ -122,6 +122,8 @@ class QueryData:
     ``features``: extractor name -> FeatureSequence of the synthesized MIDI;
     ``encoded``: representation name -> its encoding of the query's features;
     ``rescaled``: time-scaling -> this query with its frames resampled (tempo-robust matchers).
+    ``registry``: the :class:`~seqretrieve.registry.Registry` the query runs with (a matcher
+    looks other components, e.g. its representation, up there; None: the process-wide one).
     """
 
     path: str
@@ -129,6 +131,7 @@ class QueryData:
     features: dict[str, FeatureSequence] = field(default_factory=dict)
     encoded: dict[str, np.ndarray] = field(default_factory=dict)
     rescaled: dict[float, "QueryData"] = field(default_factory=dict, repr=False)
+    registry: Any = None
 
 
 class MetadataReader(Protocol):

@@ -47,7 +47,7 @@ def test_missing_index_is_one_clear_line(tmp_path, example_queries):
 
 def test_unknown_pipeline_lists_choices(small_index, example_queries):
     result = run_cli("query", example_queries[0], "--index", small_index, "--pipeline", "nope")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error
     assert "choose one of" in result.stderr and "brute-force" in result.stderr
 
 
@@ -58,14 +58,14 @@ def test_usage_error_exits_2(small_index):
 
 def test_keep_must_name_a_stage(small_index, example_queries):
     result = run_cli("query", example_queries[0], "--index", small_index, "--pipeline", "brute-force", "--keep", "hash-dtw=5")
-    assert result.returncode == 1 and "not a stage" in result.stderr
+    assert result.returncode == 2 and "not a stage" in result.stderr
 
 
 def test_json_explain_adds_one_stages_line_per_query(small_index, example_queries):
     import json
 
     result = run_cli("query", example_queries[0], "--index", small_index, "--json", "--explain", "--top", "2",
-                     check=True)
+                     "--pipeline", "brute-force", check=True)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line.get("rank") for line in lines] == [1, 2, None]
     (stage,) = lines[-1]["stages"]
@@ -75,7 +75,7 @@ def test_json_explain_adds_one_stages_line_per_query(small_index, example_querie
 
 def test_keep_as_a_share_of_candidates(small_index, example_queries):
     result = run_cli("query", example_queries[0], "--index", small_index, "--keep", "dtw=50%", "--explain",
-                     check=True)
+                     "--pipeline", "brute-force", check=True)
     from seqretrieve.index.store import Index
 
     with Index.open(small_index) as index:

@@ -35,8 +35,7 @@ def demo(
     from ..index.store import Index
     from ..pipelines.search import Searcher, default_pipeline_name
     from ..registry import get_registry
-    from .index import add_representations
-    from .output import emit_json, progress_bar, progress_enabled, stderr, stdout
+    from .output import emit_json, encoding_progress, progress_bar, progress_enabled, stderr, stdout
     from .render import print_hits
 
     layout = DemoLayout(find_examples(examples), workdir or _default_workdir())
@@ -49,9 +48,9 @@ def demo(
         recordings = make_recordings(layout, synthesizer, progress=lambda: progress.advance(task))
     if not json_output:
         stderr.print(f"{len(recordings)} recordings in {layout.recordings}; indexing ...")
-    summary = build_index([layout.recordings], layout.index, metadata_file=layout.metadata, workers=workers)
     with progress_bar(show) as progress:
-        add_representations(layout.index, progress)
+        summary = build_index([layout.recordings], layout.index, metadata_file=layout.metadata, workers=workers,
+                              encode_progress=encoding_progress(progress))
     if not json_output:
         stderr.print(f"index {layout.index}: {summary.added} added, {summary.skipped} already there, {summary.failed} failed")
     correct = 0

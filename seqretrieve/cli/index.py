@@ -56,7 +56,7 @@ def build(
     """
     from ..batch.executors import pool
     from ..index.build import build_index
-    from .output import emit_json, plain, progress_bar, progress_enabled, stdout
+    from .output import emit_json, encoding_progress, plain, progress_bar, progress_enabled, stdout
 
     path = resolve_index_path(index)
     started = time.perf_counter()
@@ -71,8 +71,9 @@ def build(
             summary = build_index(sources, path, metadata_file=metadata, workers=cluster.slots if cluster else workers,
                                   extractor=extractor, progress=progress, max_duration=max_duration * 60, shard=shard,
                                   executor=cluster.executor if cluster else None,
-                                  chunk_size=CLUSTER_CHUNK if cluster else 1)
-        encoded = add_representations(path, bar) if representations else {}
+                                  chunk_size=CLUSTER_CHUNK if cluster else 1,
+                                  representations=representations, encode_progress=encoding_progress(bar))
+        encoded = summary.representations
     record = {"index": str(path), "added": summary.added, "skipped": summary.skipped,
               "failed": summary.failed, "seconds": round(summary.seconds, 3),
               "clips_per_second": round(summary.clips_per_second, 2), "representations": encoded}
@@ -104,33 +105,6 @@ def _shard(value: str | None) -> tuple[int, int] | None:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def add_representations(path: Path, bar) -> dict[str, int]:
-    """Encode entries lacking a current learned representation; name -> entries encoded.
-
-    Ctrl-C or SIGTERM keeps the batches encoded so far and says how to finish."""
-    from ..errors import Interrupted
-    from ..index.lock import writer_lock
-    from ..index.representations import add_all_representations
-    from ..index.store import Index
-
-    tasks: dict[str, int] = {}
-
-    def progress(name: str, done: int, total: int) -> None:
-        if name not in tasks:
-            tasks[name] = bar.add_task(f"encoding {name}", total=total, rate="")
-        bar.update(tasks[name], completed=done, total=total)
-
-    with Index.create(path) as opened, writer_lock(opened.path, "seqretrieve index update"):
-        try:
-            return add_all_representations(opened, progress=progress)
-        except (KeyboardInterrupt, Interrupted) as exc:
-            raise Interrupted(
-                f"interrupted while encoding learned representations: every entry's features and the "
-                f"encoded batches are kept; run `seqretrieve index update --index {opened.path}` to finish",
-                getattr(exc, "signum", 2),
-            ) from exc
-
-
 def update(
     index: Optional[Path] = INDEX_OPTION,
     json_output: bool = JSON_OPTION,
@@ -138,15 +112,18 @@ def update(
     """Add or refresh learned representations from the stored features (no audio is decoded).
 
     Entries whose representation is current are skipped; a retrained model (other checksum)
-    replaces the stored codes or embeddings.
+    replaces the stored codes or embeddings. Ctrl-C or SIGTERM keeps the batches encoded so far.
     """
+    from ..index.lock import writer_lock
+    from ..index.representations import add_all_representations
     from ..index.store import Index
-    from .output import emit_json, progress_bar, progress_enabled, stdout
+    from .output import emit_json, encoding_progress, progress_bar, progress_enabled, stdout
 
     path = resolve_index_path(index)
     Index.open(path).close()  # a missing index is an error here, never created
-    with progress_bar(progress_enabled(json_output)) as bar:
-        encoded = add_representations(path, bar)
+    with progress_bar(progress_enabled(json_output)) as bar, Index.create(path) as opened, \
+            writer_lock(opened.path, "seqretrieve index update"):
+        encoded = add_all_representations(opened, progress=encoding_progress(bar))
     if json_output:
         emit_json({"index": str(path), "representations": encoded})
     elif encoded:

@@ -65,6 +65,18 @@ def progress_enabled(json_output: bool) -> bool:
     return not json_output and sys.stderr.isatty()
 
 
+def encoding_progress(bar: Progress):
+    """A ``progress(name, done, total)`` callback showing one task per representation on ``bar``."""
+    tasks: dict[str, Any] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(f"encoding {name}", total=total, rate="")
+        bar.update(tasks[name], completed=done, total=total)
+
+    return progress
+
+
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Progress]:
     """A rich progress bar on stderr with rate, count and ETA; a silent one when disabled."""

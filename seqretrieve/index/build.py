@@ -32,7 +32,7 @@ from ..types import TrackMetadata
 from .lock import writer_lock
 from .sources import find_audio_files, match_catalog, stem
 from .store import Entry, Index
-from .worker import Extracted, _extractor, extract_files, init_worker
+from .worker import Extracted, extract_files, init_worker
 
 #: ``progress(done, total)``: files handled so far (added, skipped or failed) out of all found.
 ProgressCallback = Callable[[int, int], None]
@@ -40,13 +40,16 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass
 class BuildSummary:
-    """What one build did; ``failures`` lists (path, message) of the files that failed this run."""
+    """What one build did; ``failures`` lists (path, message) of the files that failed this run,
+    ``representations`` the entries encoded per learned representation; ``seconds`` covers
+    feature extraction only."""
 
     added: int = 0
     skipped: int = 0
     failed: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    representations: dict[str, int] = field(default_factory=dict)
 
     @property
     def clips_per_second(self) -> float:
@@ -207,20 +210,25 @@ def build_index(
     chunk_size: int = 1,
     max_duration: float = DEFAULT_MAX_DURATION,
     shard: tuple[int, int] | None = None,
+    registry: Any = None,
+    representations: bool = True,
+    encode_progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildSummary:
     """Add the audio files in ``sources`` (files or folders) to the index at ``index_path``.
 
-    ``extractor``: a registered feature extractor name or an extractor object (picklable when run
-    in workers). ``workers`` > 1 starts a spawn process pool unless ``executor`` is given (then
-    ``workers`` only sizes the number of chunks in flight, ``4 * workers``); ``chunk_size`` files
-    go to a worker per task (raise it for executors with a high per-task cost, e.g. Dask). Bad
-    files (and recordings over ``max_duration`` seconds) are recorded and skipped; sources
-    holding no audio file at all are an :class:`~seqretrieve.errors.InputFileError`. ``shard``
-    (i, n): only the files whose entry id is in shard i of n
-    (:func:`~seqretrieve.index.shards.shard_of`). A write
+    ``extractor``: a feature extractor name in ``registry`` (None: the process-wide one) or an
+    extractor object; the object goes to the workers, so it must be picklable. ``workers`` > 1
+    starts a spawn process pool unless ``executor`` is given (then ``workers`` only sizes the
+    number of chunks in flight, ``4 * workers``); ``chunk_size`` files go to a worker per task
+    (raise it for executors with a high per-task cost, e.g. Dask). Bad files (and recordings
+    over ``max_duration`` seconds) are recorded and skipped; sources holding no audio file at
+    all are an :class:`~seqretrieve.errors.InputFileError`. ``shard`` (i, n): only the files
+    whose entry id is in shard i of n (:func:`~seqretrieve.index.shards.shard_of`). A write
     failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after keeping
     every earlier commit; another build of the same index running raises
-    :class:`~seqretrieve.errors.IndexBusyError`.
+    :class:`~seqretrieve.errors.IndexBusyError`. ``representations``: then encode every entry
+    lacking a learned representation made for this extractor (``add_all_representations``, what
+    the default ``cascade`` pipeline needs), reporting ``encode_progress(name, done, total)``.
     """
     started = time.perf_counter()
     files = find_audio_files(sources)
@@ -234,9 +242,12 @@ def build_index(
         from .shards import shard_of
 
         files = [path for path in files if shard_of(catalog.get(path, (stem(path),))[0], shard[1]) == shard[0]]
-    extractor_obj = _extractor(extractor)
+    if isinstance(extractor, str):
+        from ..registry import get_registry
+
+        extractor = (registry or get_registry()).create("feature_extractor", extractor)
     with Index.create(index_path) as index, writer_lock(index.path, "seqretrieve index build"):
-        builder = _Builder(index, _claim_extractor(index, extractor_obj), len(files),
+        builder = _Builder(index, _claim_extractor(index, extractor), len(files),
                            batch_size, commit_seconds, progress)
         own = None
         if executor is None:
@@ -267,7 +278,11 @@ def build_index(
         finally:
             if own is not None:
                 own.shutdown(wait=True, cancel_futures=True)
-    builder.summary.seconds = time.perf_counter() - started
+        builder.summary.seconds = time.perf_counter() - started
+        if representations:
+            from .representations import add_all_representations
+
+            builder.summary.representations = add_all_representations(index, registry, encode_progress)
     return builder.summary
 
 

@@ -101,19 +101,29 @@ def add_all_representations(index, registry=None, progress: Callable[[str, int, 
     """``add_representation`` for every registered representation made for the index's feature
     extractor (what ``index build`` runs after features and ``index update`` runs alone).
 
-    Returns representation name -> entries encoded; ``progress(name, done, total)``.
+    Returns representation name -> entries encoded; ``progress(name, done, total)``. Ctrl-C or
+    SIGTERM keeps the batches encoded so far and raises :class:`~seqretrieve.errors.Interrupted`
+    saying how to finish.
     """
+    from ..errors import Interrupted
     from ..registry import get_registry
 
     registry = registry or get_registry()
     extractor = (index.extractor or {}).get("name")
     counts = {}
-    for name in sorted(registry.components("representation")):
-        representation = registry.create("representation", name)
-        if representation.extractor != extractor:
-            continue
-        report = None if progress is None else (lambda done, total, name=name: progress(name, done, total))
-        counts[name] = add_representation(index, representation, report)
+    try:
+        for name in sorted(registry.components("representation")):
+            representation = registry.create("representation", name)
+            if representation.extractor != extractor:
+                continue
+            report = None if progress is None else (lambda done, total, name=name: progress(name, done, total))
+            counts[name] = add_representation(index, representation, report)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        raise Interrupted(
+            f"interrupted while encoding learned representations: every entry's features and the "
+            f"encoded batches are kept; run `seqretrieve index update --index {index.path}` to finish",
+            getattr(exc, "signum", 2),
+        ) from exc
     return counts
 
 

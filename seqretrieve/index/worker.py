@@ -19,8 +19,6 @@ from ..errors import SeqretrieveError
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-_EXTRACTORS: dict[str, Any] = {}
-
 
 @dataclass(frozen=True)
 class Extracted:
@@ -30,17 +28,6 @@ class Extracted:
     frames: np.ndarray | None = None
     frame_rate: float = 0.0
     error: str | None = None
-
-
-def _extractor(extractor: Any) -> Any:
-    """An extractor object from a registry name (built once per process) or the object itself."""
-    if not isinstance(extractor, str):
-        return extractor
-    if extractor not in _EXTRACTORS:
-        from ..registry import get_registry
-
-        _EXTRACTORS[extractor] = get_registry().create("feature_extractor", extractor)
-    return _EXTRACTORS[extractor]
 
 
 def init_worker(parent_pid: int) -> None:
@@ -67,12 +54,11 @@ def _exit_with(parent_pid: int, every: float = 1.0) -> None:
 def extract_files(paths: list[str], extractor: Any, max_duration: float | None = None) -> list[Extracted]:
     """Features of each file in ``paths``; a file that fails gives an error line, not an exception.
 
-    ``extractor``: a registered extractor name or a picklable extractor object;
+    ``extractor``: a picklable extractor object (the parent resolves names in its registry);
     ``max_duration``: longest recording accepted, in seconds (None: the default limit).
     """
     from ..features.extract import features_from_audio_file
 
-    extractor = _extractor(extractor)
     limit = {} if max_duration is None else {"max_duration": max_duration}
     results = []
     for path in paths:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..dtw.defaults import GULLY
 from ..dtw.rates import DEFAULT_RATES, check_rates, resample_frames
+from ..errors import ParameterError
 from ..types import Hit, QueryData
 from .tempo import rescaled_query
 
@@ -44,7 +45,7 @@ class FeatureDTWMatcher:
         self.band = band
         self.radius = int(radius)
         if guide is not None and band is not None:
-            raise ValueError("the dtw matcher takes either a band or a guide, not both")
+            raise ParameterError("the dtw matcher takes either a band or a guide, not both")
         self.guide = None
         if guide is not None:
             from .embedding import RepresentationMatcher
@@ -108,7 +109,7 @@ class FeatureDTWMatcher:
         from ..dtw.guide import band_around_path
         from ..index.representations import load_matrices
 
-        matrices = load_matrices(index, self.guide.model())
+        matrices = load_matrices(index, self.guide.model(query))
         codes = np.ascontiguousarray(self.guide.encode_query(query), np.uint32)
         scale = max(1, round(n / max(len(codes), 1)))
 

@@ -39,12 +39,13 @@ def top_rows(scores: np.ndarray, limit: int | None) -> np.ndarray:
     return np.argsort(scores, kind="stable")
 
 
-def shared_model(name: str):
-    """The representation model ``name`` of the current registry, built once per process: every
-    matcher (and stage) using it shares its card, checksum and TFLite interpreters."""
+def shared_model(name: str, registry=None):
+    """The representation model ``name`` of ``registry`` (None: the process-wide one), built once
+    per process and registry: every matcher (and stage) using it shares its card, checksum and
+    TFLite interpreters."""
     from ..registry import get_registry
 
-    return _model_of(get_registry(), name)
+    return _model_of(registry or get_registry(), name)
 
 
 @lru_cache(maxsize=None)
@@ -53,21 +54,23 @@ def _model_of(registry, name: str):
 
 
 class RepresentationMatcher:
-    """Shared: resolves the representation lazily (so building a matcher costs nothing) and
-    encodes the query once into ``query.encoded``."""
+    """Shared: resolves the representation lazily in the query's registry (so building a
+    matcher costs nothing) and encodes the query once into ``query.encoded``."""
 
     def __init__(self, representation: str, max_hits: int | None):
         self.representation = representation
         self.max_hits = max_hits
         self._model = None
 
-    def model(self):
+    def model(self, query: QueryData | None = None):
+        """The representation object, built on first use from ``query.registry`` (no query or no
+        registry: the process-wide one)."""
         if self._model is None:
-            self._model = shared_model(self.representation)
+            self._model = shared_model(self.representation, query.registry if query is not None else None)
         return self._model
 
     def encode_query(self, query: QueryData) -> np.ndarray:
-        model = self.model()
+        model = self.model(query)
         if self.representation not in query.encoded:
             query.encoded[self.representation] = model.encode(query.features[model.extractor].frames, "midi")
         return query.encoded[self.representation]
@@ -85,7 +88,7 @@ class EmbeddingMatcher(RepresentationMatcher):
         when None), in that order."""
         from ..index.representations import load_matrices
 
-        matrices = load_matrices(index, self.model())
+        matrices = load_matrices(index, self.model(query))
         return squared_distances(matrices.embeddings, self.encode_query(query), candidates, matrices.norms)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
@@ -94,5 +97,5 @@ class EmbeddingMatcher(RepresentationMatcher):
         scores = self.distances(query, index, candidates)
         order = top_rows(scores, self.max_hits)
         rows = order if candidates is None else np.asarray(candidates)[order]
-        ids = load_matrices(index, self.model()).ids
+        ids = load_matrices(index, self.model(query)).ids
         return [Hit(ids[row], float(scores[k])) for row, k in zip(rows.tolist(), order.tolist())]

@@ -44,7 +44,7 @@ class HashDTWMatcher(RepresentationMatcher):
         distance when fused (C = 2); :meth:`combine` turns them into the ranking scores."""
         from ..index.representations import load_matrices
 
-        matrices = load_matrices(index, self.model())
+        matrices = load_matrices(index, self.model(query))
         codes = np.ascontiguousarray(self.encode_query(query), np.uint32)
         rows = np.arange(len(matrices.ids), dtype=np.int64) if candidates is None else np.asarray(candidates, np.int64)
         columns = [hamming_dtw_scores(codes, matrices.codes, matrices.offsets, rows, self.penalty, self.gully)]

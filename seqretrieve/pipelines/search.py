@@ -40,6 +40,7 @@ class Searcher:
             spec = _override_keep(spec, keep)
         spec = counts_for(spec, len(index))
         self.index = index
+        self.registry = registry
         self.pipeline = spec
         self.matchers = build_matchers(spec, registry)
         self.extractor = index_extractor(index, registry)
@@ -51,7 +52,7 @@ class Searcher:
         from ..features.extract import features_from_midi
 
         midi = load_midi(midi_path)
-        query = QueryData(path=str(midi_path), midi=midi)
+        query = QueryData(path=str(midi_path), midi=midi, registry=self.registry)
         query.features[self.extractor.name] = features_from_midi(midi, self.extractor, self.synthesizer)
         return query
 

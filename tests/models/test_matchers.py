@@ -216,3 +216,42 @@ def test_bad_keep_is_refused(keep):
 
     with pytest.raises(ValueError, match="keep must be"):
         PipelineStage("dtw", keep)
+
+
+def test_matchers_use_the_registry_they_are_given(tiny_index, rendered, tmp_path):
+    """A representation registered only on a test registry is what ``embedding`` and
+    ``hash-dtw`` look up when a Searcher runs with that registry (never the global one)."""
+    import shutil
+    import types as pytypes
+
+    from seqretrieve import ComponentSpec, PipelineSpec, PipelineStage, hookimpl
+    from seqretrieve.index.representations import add_all_representations
+    from seqretrieve.index.store import Index
+    from seqretrieve.pipelines.search import build_matchers
+    from seqretrieve.registry import build_registry, get_registry
+
+    class MeanFrame:
+        name, version, kind, checksum, extractor = "mean-frame", "1", "embedding", "none", "cqt"
+
+        def encode(self, frames, side):
+            return frames.mean(axis=0).astype(np.float32)
+
+    plugin = pytypes.SimpleNamespace(
+        seqretrieve_representations=hookimpl(lambda: [ComponentSpec("mean-frame", MeanFrame)]),
+        seqretrieve_pipelines=hookimpl(lambda: [PipelineSpec("mean-then-dtw", [
+            PipelineStage("embedding", 3, {"representation": "mean-frame"}), PipelineStage("dtw")])]))
+    registry = build_registry(load_entry_points=False)
+    registry.register(plugin, name="test-only")
+    assert "mean-frame" not in get_registry().components("representation")
+    path = tmp_path / "index"
+    shutil.copytree(tiny_index, path)
+    with Index.create(path) as index:
+        assert add_all_representations(index, registry)["mean-frame"] == len(index)
+        spec = registry.get("pipeline", "mean-then-dtw")
+        matchers = build_matchers(spec, registry)
+        _, _, songs = rendered
+        song, midi_features, _ = songs[0]
+        query = query_for(midi_features)
+        query.registry = registry
+        hits = matchers["embedding"].rank(query, index, None)
+        assert len(hits) == 3 and "mean-frame" in query.encoded
