@@ -221,9 +221,16 @@ class PipelineStage:
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    """A named cascade of matchers; the last stage's ranking is the answer."""
+    """A named cascade of matchers; the last stage's ranking is the answer.
+
+    ``needs``: the learned representations the index must hold for it (a query refuses the
+    pipeline otherwise); ``preference``: when no pipeline is named, the most preferred one whose
+    needs the index meets runs (``brute-force``: 0).
+    """
 
     name: str
     stages: Sequence[PipelineStage]
     description: str = ""
     version: str = "0"
+    needs: Sequence[str] = ()
+    preference: int = 0

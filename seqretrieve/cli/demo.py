@@ -33,7 +33,7 @@ def demo(
     from ..demo import DemoLayout, find_examples, make_recordings
     from ..index.build import build_index
     from ..index.store import Index
-    from ..pipelines.search import Searcher, default_pipeline_name
+    from ..pipelines.search import Searcher
     from ..registry import get_registry
     from .output import emit_json, encoding_progress, progress_bar, progress_enabled, stderr, stdout
     from .render import print_hits
@@ -55,7 +55,7 @@ def demo(
         stderr.print(f"index {layout.index}: {summary.added} added, {summary.skipped} already there, {summary.failed} failed")
     correct = 0
     with Index.open(layout.index) as index:
-        searcher = Searcher(index, pipeline=default_pipeline_name(index))
+        searcher = Searcher(index)  # the most preferred pipeline the index can run
         for query in layout.queries:
             result = searcher.search(str(query), top=3)
             top_id = result.hits[0].id if result.hits else None

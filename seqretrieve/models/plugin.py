@@ -86,5 +86,7 @@ def seqretrieve_pipelines():
             description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes (fused with the "
                         "embedding distance) keeps 30 -> CQT DTW in a band around each one's Hamming-DTW path",
             version="3",
+            needs=("dhs", "pse"),
+            preference=10,  # the default wherever every entry holds both representations
         )
     ]

@@ -1,9 +1,11 @@
-"""Built-in pipelines. ``brute-force`` ranks every entry with full DTW: the accuracy reference."""
+"""Built-in pipelines: ``brute-force`` ranks every entry with full DTW (the accuracy reference),
+plus the user's own from a TOML file (:mod:`seqretrieve.pipelines.user`)."""
 
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
 from ..types import PipelineSpec, PipelineStage
+from .user import user_pipelines
 
 
 @hookimpl
@@ -14,5 +16,6 @@ def seqretrieve_pipelines():
             [PipelineStage("dtw")],
             description="full CQT DTW against every entry (slow, the accuracy reference)",
             version="1",
-        )
+        ),
+        *user_pipelines(),
     ]

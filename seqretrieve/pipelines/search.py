@@ -2,7 +2,9 @@
 
 A :class:`Searcher` is built once per index or :class:`~seqretrieve.index.shards.Shards` (it
 resolves the pipeline's matchers, the index's feature extractor and the synthesizer) and then
-answers one MIDI file at a time.
+answers one MIDI file at a time. Pipelines say
+what they need (``PipelineSpec.needs``) and how much they are preferred; nothing here knows a
+pipeline or matcher by name.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ DEFAULT_QUERY_SYNTH = "cqt-templates"
 
 
 class Searcher:
-    """Answers MIDI queries against one open index with one pipeline."""
+    """Answers MIDI queries against one open index with one pipeline: a registered name, a
+    :class:`PipelineSpec` (e.g. composed with ``--stages``), or None for
+    :func:`default_pipeline_name`."""
 
     def __init__(
         self,
         index,
-        pipeline: str = DEFAULT_PIPELINE,
+        pipeline: str | PipelineSpec | None = None,
         synthesizer: str = DEFAULT_QUERY_SYNTH,
         keep: dict[str, int | float] | None = None,
         registry: Registry | None = None,
@@ -34,8 +38,11 @@ class Searcher:
             from ..errors import IndexStoreError
 
             raise IndexStoreError(f"the index at {index.path} has no entries yet; add recordings with "
-                              f"`seqretrieve index build SOURCES... --index {index.path}`")
-        spec: PipelineSpec = registry.get("pipeline", pipeline)
+                                  f"`seqretrieve index build SOURCES... --index {index.path}`")
+        if pipeline is None:
+            pipeline = default_pipeline_name(index, registry)
+        spec = pipeline if isinstance(pipeline, PipelineSpec) else registry.get("pipeline", pipeline)
+        check_needs(spec, index)
         if keep:
             spec = _override_keep(spec, keep)
         spec = counts_for(spec, len(index))
@@ -67,16 +74,37 @@ class Searcher:
 
 
 def index_extractor(index, registry: Registry):
-    """The feature extractor the index was built with; an extractor no installed plugin provides
-    is an IndexStoreError (the index is fine, the plugin is missing), not a usage error."""
+    """The feature extractor the index was built with, refused (IndexStoreError) when no installed
+    plugin provides it or when it now makes other frames than the index holds (other parameters
+    or version): queries would be compared with entries of another kind."""
     from ..errors import IndexStoreError, UnknownComponentError
+    from ..index.build import extractor_record
 
-    name = index.extractor["name"]
+    stored = index.extractor
+    name = stored["name"]
     try:
-        return registry.create("feature_extractor", name)
+        extractor = registry.create("feature_extractor", name)
     except UnknownComponentError as exc:
         raise IndexStoreError(f"the index at {index.path} was built with the feature extractor {name!r}, "
                               f"which no installed plugin provides ({exc})") from exc
+    if extractor_record(extractor) != stored:
+        raise IndexStoreError(
+            f"the index at {index.path} holds {name} features made with {stored['params']}, but the "
+            f"installed {name} extractor makes {extractor_record(extractor)['params']}; install the "
+            f"extractor version the index was built with, or build a new index")
+    return extractor
+
+
+def check_needs(spec: PipelineSpec, index) -> None:
+    """Refuse a pipeline whose ``needs`` the index lacks, saying how to add them."""
+    from ..errors import IndexStoreError
+
+    missing = sorted(set(spec.needs) - set(index.representations()))
+    if missing:
+        raise IndexStoreError(
+            f"pipeline {spec.name!r} needs the learned representation(s) {', '.join(missing)}, which the "
+            f"index at {index.path} lacks; add them with `seqretrieve index update --index {index.path}` "
+            f"or choose another --pipeline")
 
 
 def build_matchers(pipeline: PipelineSpec, registry: Registry | None = None) -> dict:
@@ -133,30 +161,20 @@ def _override_keep(spec: PipelineSpec, keep: dict[str, int | float]) -> Pipeline
     return replace(spec, stages=stages)
 
 
-def needed_representations(spec: PipelineSpec, registry: Registry | None = None) -> set[str]:
-    """Names of the learned representations the stages of ``spec`` read from the index."""
-    registry = registry or get_registry()
-    return {value for stage in spec.stages
-            for key, value in {**registry.get("matcher", stage.matcher).parameters, **stage.options}.items()
-            if key in ("representation", "embedding") and value}
-
-
-def unranked_entries(index, spec: PipelineSpec, registry: Registry | None = None) -> dict[str, int]:
-    """Representation name -> entries lacking it, for those ``spec`` needs and some entries lack
-    (a pipeline with such a stage cannot rank those entries: ``index update`` encodes them)."""
+def unranked_entries(index, spec: PipelineSpec) -> dict[str, int]:
+    """Representation name -> entries lacking it, for each representation ``spec`` needs that
+    some entries lack (all of them when the index holds none of it): a pipeline with such a
+    stage cannot rank those entries; ``index update`` encodes them."""
     lacking = index.lacking_representations()
-    return {name: lacking[name] for name in sorted(needed_representations(spec, registry))
-            if lacking.get(name)}
+    counts = {name: lacking.get(name, len(index)) for name in sorted(spec.needs)}
+    return {name: n for name, n in counts.items() if n}
 
 
 def default_pipeline_name(index, registry: Registry | None = None) -> str:
-    """``cascade`` when it is registered and every entry of the index holds every representation
-    it needs, else ``brute-force`` (which ranks every entry)."""
+    """The most preferred registered pipeline (``PipelineSpec.preference``) that ranks every
+    entry: each entry holds every representation it needs (``cascade`` on an index fully
+    encoded with the shipped representations; ties and the fallback go to ``brute-force``)."""
     registry = registry or get_registry()
-    cascade = registry.components("pipeline").get("cascade")
-    if cascade is not None:
-        lacking = index.lacking_representations()
-        needed = needed_representations(cascade, registry)
-        if needed <= set(lacking) and not any(lacking[name] for name in needed):
-            return "cascade"
-    return DEFAULT_PIPELINE
+    usable = [spec for spec in registry.components("pipeline").values() if not unranked_entries(index, spec)]
+    best = max(usable, key=lambda spec: (spec.preference, spec.name == DEFAULT_PIPELINE), default=None)
+    return DEFAULT_PIPELINE if best is None else best.name
