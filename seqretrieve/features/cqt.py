@@ -3,8 +3,9 @@
 ``librosa.cqt`` magnitudes, fmin = MIDI 36 (C2), 48 bins at 12 per octave; audio at 22,050 Hz
 with hop 1,024 (21.53 frames/s). MIDI renderings come at 11,025 Hz with hop 512: same frame
 rate, half the work. Log amplitude exactly as the published ``librosa.logamplitude(|C|,
-ref_power=max)``: ``10 log10(max(|C|, 1e-10) / max|C|)`` clipped at -80, then each frame
-L2-normalised so that cosine distance is ``1 - X @ Y.T``.
+ref_power=max)``, today ``librosa.power_to_db(|C|, ref=np.max, amin=1e-10, top_db=80)``:
+``10 log10(max(|C|, 1e-10) / max|C|)`` clipped at -80, then each frame L2-normalised so that
+cosine distance is ``1 - X @ Y.T``.
 
 Silence: a frame quieter than the clip floor is the constant vector -80 -> ``-1/sqrt(48)`` in
 every bin, so silent frames match each other (distance 0) and stay finite. Only an all-zero
@@ -108,11 +109,11 @@ class CQTExtractor:
 
 
 def log_amplitude(magnitude: np.ndarray) -> np.ndarray:
-    """(B, T) magnitudes -> (B, T) float32 ``10 log10(|C| / max)``, clipped at ``-TOP_DB``."""
-    magnitude = np.maximum(magnitude, AMIN)
-    ref = magnitude.max(initial=AMIN)
-    decibels = 10.0 * np.log10(magnitude / ref)
-    return np.maximum(decibels, -TOP_DB).astype(np.float32)
+    """(B, T) magnitudes -> (B, T) float32 ``10 log10(|C| / max)``, clipped at ``-TOP_DB``
+    (librosa's ``power_to_db`` with the published reference, floor and range)."""
+    import librosa
+
+    return librosa.power_to_db(magnitude, ref=np.max, amin=AMIN, top_db=TOP_DB).astype(np.float32)
 
 
 def normalise_frames(frames: np.ndarray) -> np.ndarray:
