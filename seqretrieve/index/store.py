@@ -315,14 +315,6 @@ class Index:
             self._row_of = {entry_id: row for row, entry_id in enumerate(ids)}
         return self._row_of
 
-    def id_at(self, row: int) -> str:
-        """The entry id of dense row number ``row``."""
-        with self._read() as txn:
-            value = txn.get(_ROW.pack(row), db=self._dbs["rows"])
-        if value is None:
-            raise IndexStoreError(f"the index at {self.path} has no row {row}")
-        return unkey(value)
-
     def metadata(self, entry_id: str) -> dict[str, Any]:
         """The entry's metadata (row, artist, title, source, content_hash, duration, n_frames, extra)."""
         with self._read() as txn:
@@ -376,14 +368,6 @@ class Index:
             return {unkey(k): _unjson(v) for k, v in txn.cursor(db=self._dbs["failures"])}
 
     # ------------------------------------------------------------------ writing
-    def put_entry(self, entry_id: str, metadata: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
-                  content_hash: str) -> int:
-        """Store one entry atomically; returns its row. A known id or hash is a DuplicateEntryError."""
-        rejected = self.put_entries([Entry(entry_id, metadata, arrays, content_hash)])
-        if rejected:
-            raise rejected[0][1]
-        return self.metadata(entry_id)["row"]
-
     def put_entries(self, batch: Iterable[Entry], failures: Mapping[str, str | None] | None = None
                     ) -> list[tuple[Entry, DuplicateEntryError]]:
         """Store a batch of entries and ``failures`` (source path -> message, or None to forget

@@ -43,11 +43,12 @@ def _tamper(path, change):
 
 
 def test_put_get_iterate_in_row_order(index):
-    ids = [index.put_entry(e.id, e.metadata, e.arrays, e.content_hash) for e in map(_entry, [5, 1, 3])]
-    assert ids == [0, 1, 2]
+    for entry in map(_entry, [5, 1, 3]):
+        assert index.put_entries([entry]) == []
+    assert [index.metadata(entry_id)["row"] for entry_id in ("id005", "id001", "id003")] == [0, 1, 2]
     assert index.ids() == ["id005", "id001", "id003"]  # insertion order, not key order
     assert len(index) == 3 and "id001" in index and "nope" not in index
-    assert index.id_at(1) == "id001"
+    assert index.row_of()["id001"] == 1
     meta = index.metadata("id003")
     assert (meta["row"], meta["artist"], meta["content_hash"]) == (2, "a3", "hash3")
     assert index.get_array(DB, "id005")[0, 0] == 5
@@ -65,8 +66,8 @@ def test_batch_commits_together_and_refuses_duplicates(index):
     assert [(e.id, type(err)) for e, err in rejected] == [("id001", DuplicateEntryError), ("new", DuplicateEntryError)]
     assert index.ids() == ["id000", "id001", "id002", "id003", "id009"]
     assert index.metadata("id001")["content_hash"] == "hash1"  # not overwritten
-    with pytest.raises(DuplicateEntryError, match="already in the index"):
-        index.put_entry("id002", {}, {}, "hash-x")
+    ((_, error),) = index.put_entries([Entry("id002", {}, {}, "hash-x")])
+    assert isinstance(error, DuplicateEntryError) and "already in the index" in str(error)
     assert index.verify() == []
 
 

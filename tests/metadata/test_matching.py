@@ -70,12 +70,12 @@ def test_load_catalog_refuses_empty_and_ambiguous(tmp_path):
 
 def test_index_as_catalogue(tmp_path):
 
-    from seqretrieve.index.store import Index
+    from seqretrieve.index.store import Entry, Index
 
     path = tmp_path / "idx"
     with Index.create(path) as index:
-        for i, (artist, title) in enumerate([("Billy Idol", "White Wedding"), ("TLC", "Creep")]):
-            index.put_entry(f"e{i}", {"artist": artist, "title": title}, {}, content_hash=f"h{i}")
+        index.put_entries([Entry(f"e{i}", {"artist": artist, "title": title}, {}, f"h{i}")
+                           for i, (artist, title) in enumerate([("Billy Idol", "White Wedding"), ("TLC", "Creep")])])
     catalog = load_catalog(index=str(path))
     (cands,) = BlockedFuzzyMatcher().match(catalog, [("Idol, Billy", "white weding")])
     assert cands[0].id == "e0"
