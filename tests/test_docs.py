@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import types
 from pathlib import Path
@@ -19,10 +20,26 @@ def _python_blocks(text: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
 
-@pytest.mark.parametrize("hook", HOOKS)
-def test_every_hook_is_documented(hook):
-    text = (DOCS / "plugins.md").read_text() + (DOCS / "metadata.md").read_text()
-    assert f"`{hook}`" in text or hook in text, f"{hook} is not documented in docs/"
+def _signature(hook: str) -> str:
+    return ", ".join(inspect.signature(getattr(hookspecs, hook)).parameters)
+
+
+def test_every_hook_has_a_heading_with_its_exact_signature():
+    headings = dict(re.findall(r"^## `(seqretrieve_\w+)\((.*?)\)`$", (DOCS / "plugins.md").read_text(), re.M))
+    assert sorted(headings) == HOOKS, "docs/plugins.md headings and hookspecs.py differ"
+    for hook in HOOKS:
+        assert headings[hook] == _signature(hook), f"{hook}: documented ({headings[hook]}), spec ({_signature(hook)})"
+
+
+def test_every_hook_has_an_example_that_runs():
+    """Each hook is implemented, with the spec's arguments, by an example that
+    test_documented_plugin_examples_register_and_build below runs."""
+    implemented = {}
+    for _, source in _example_plugins():
+        implemented.update(re.findall(r"^def (seqretrieve_\w+)\((.*?)\):", source, re.M))
+    assert sorted(implemented) == HOOKS
+    for hook, arguments in implemented.items():
+        assert arguments == _signature(hook), hook
 
 
 @pytest.mark.parametrize("hook", HOOKS)

@@ -99,7 +99,7 @@ def check_needs(spec: PipelineSpec, index) -> None:
     """Refuse a pipeline whose ``needs`` the index lacks, saying how to add them."""
     from ..errors import IndexStoreError
 
-    missing = sorted(set(spec.needs) - set(index.representations()))
+    missing = sorted(set(spec.needs) - set(index.meta.get("representations", {})))  # an Index or Shards
     if missing:
         raise IndexStoreError(
             f"pipeline {spec.name!r} needs the learned representation(s) {', '.join(missing)}, which the "
