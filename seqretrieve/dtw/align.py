@@ -79,10 +79,41 @@ def align_features(
     gully: float = GULLY,
     band=None,
 ) -> AlignmentResult:
-    """Align query frames (N, D) to entry frames (M, D); ``penalty`` None = median distance.
+    """Align query frames to entry frames by DTW on cosine distance.
 
-    ``band``: None (full DTW), a fraction, or per-row column limits (see
-    :func:`seqretrieve.dtw.kernel.row_limits`)."""
+    Parameters
+    ----------
+    query_frames : np.ndarray, shape (N, D)
+        Query feature frames (e.g. the synthesized MIDI's CQT), L2-normalised rows.
+    entry_frames : np.ndarray, shape (M, D)
+        Entry feature frames (the recording's), same D.
+    penalty : float or None
+        Additive cost of a non-diagonal step; None takes the median distance (djitw).
+    gully : float
+        Fraction of the shorter sequence the path must cover (free start, :data:`GULLY`).
+    band : float, np.ndarray or None
+        None (full DTW), a Sakoe-Chiba band as a fraction of the longer sequence, or per-row
+        column limits (see :func:`seqretrieve.dtw.kernel.row_limits`).
+
+    Returns
+    -------
+    AlignmentResult
+        ``path_query``, ``path_entry`` (K,) int64 matched frame indices, start first; ``cost``,
+        ``score`` (lower is better) and ``confidence`` in [0, 1].
+
+    Raises
+    ------
+    DTWInputError
+        Empty, misshapen (different D) or non-finite frames.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> frames = np.eye(4, dtype=np.float32)
+    >>> result = align_features(frames, frames)
+    >>> result.path_query.tolist(), result.path_entry.tolist(), result.confidence
+    ([0, 1, 2, 3], [0, 1, 2, 3], 1.0)
+    """
     C, phi = _feature_costs(query_frames, entry_frames, penalty)
     p, q, cost = dtw_path(C, phi, gully, band, inplace=False)
     score = normalized_score(C, cost, len(p), p[0], p[-1], q[0], q[-1])
@@ -96,7 +127,33 @@ def score_features(
     gully: float = GULLY,
     band=None,
 ) -> tuple[float, float]:
-    """(score, confidence) of :func:`align_features` without building the path: for ranking."""
+    """Score of :func:`align_features` without building the path (for ranking many entries).
+
+    Parameters
+    ----------
+    query_frames : np.ndarray, shape (N, D)
+        Query feature frames.
+    entry_frames : np.ndarray, shape (M, D)
+        Entry feature frames.
+    penalty, gully, band
+        As for :func:`align_features`.
+
+    Returns
+    -------
+    tuple of (float, float)
+        ``(score, confidence)``, equal to those of :func:`align_features`.
+
+    Raises
+    ------
+    DTWInputError
+        Empty, misshapen or non-finite frames.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> score_features(np.eye(4, dtype=np.float32), np.eye(4, dtype=np.float32))
+    (0.0, 1.0)
+    """
     C, phi = _feature_costs(query_frames, entry_frames, penalty)
     stats = dtw_score(C, phi, gully, band)
     score = normalized_score(C, *stats)
@@ -110,7 +167,39 @@ def align_codes(
     gully: float = CODES_GULLY,
     band: float | None = None,
 ) -> AlignmentResult:
-    """Hamming DTW of packed codes (N,) and (M,) uint32; ``score`` = cost / path length (bits)."""
+    """Align two hash-code sequences by DTW on their Hamming distances.
+
+    Parameters
+    ----------
+    query_codes : np.ndarray, shape (N,), uint32
+        Packed 32-bit codes of the query (e.g. DHS codes of the MIDI side).
+    entry_codes : np.ndarray, shape (M,), uint32
+        Packed codes of the entry.
+    penalty : float
+        Additive cost of a non-diagonal step in bits (:data:`CODES_PENALTY`).
+    gully : float
+        Fraction of the shorter sequence the path must cover (:data:`CODES_GULLY`).
+    band : float or None
+        Sakoe-Chiba band as a fraction of the longer sequence; None = unconstrained.
+
+    Returns
+    -------
+    AlignmentResult
+        The path (K,) int64 each; ``score`` is cost / path length in bits (what ranks entries,
+        as published); ``confidence`` comes from the same path normalised as for features.
+
+    Raises
+    ------
+    DTWInputError
+        Empty or misshapen code sequences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes = np.array([1, 2, 4, 8], np.uint32)
+    >>> align_codes(codes, codes).score
+    0.0
+    """
     H = hamming_distance(query_codes, entry_codes)
     p, q, cost = dtw_path(H, penalty, gully, band)
     normalized = normalized_score(H, cost, len(p), p[0], p[-1], q[0], q[-1])
@@ -123,9 +212,34 @@ def score_codes(
     penalty: float = CODES_PENALTY,
     gully: float = CODES_GULLY,
 ) -> float:
-    """:func:`align_codes`'s score (cost / path length, lower is better) without the path.
+    """:func:`align_codes`'s score without building the path (for ranking).
 
     One entry of :func:`seqretrieve.dtw.hamming.hamming_dtw_scores`, the kernel that scores
-    many entries at once; +inf when either side is empty.
+    many entries at once.
+
+    Parameters
+    ----------
+    query_codes : np.ndarray, shape (N,), uint32
+        Packed codes of the query.
+    entry_codes : np.ndarray, shape (M,), uint32
+        Packed codes of the entry.
+    penalty, gully
+        As for :func:`align_codes`.
+
+    Returns
+    -------
+    float
+        Cost / path length in bits, lower is better; +inf when either side is empty.
+
+    Raises
+    ------
+    DTWInputError
+        Misshapen code sequences or settings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> score_codes(np.array([1, 2, 4], np.uint32), np.array([1, 2, 4], np.uint32))
+    0.0
     """
     return hamming_dtw_score(query_codes, entry_codes, penalty, gully)

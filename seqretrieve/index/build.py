@@ -214,21 +214,74 @@ def build_index(
     representations: bool = True,
     encode_progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildSummary:
-    """Add the audio files in ``sources`` (files or folders) to the index at ``index_path``.
+    """Add the audio files in ``sources`` to the index at ``index_path`` (created if missing).
 
-    ``extractor``: a feature extractor name in ``registry`` (None: the process-wide one) or an
-    extractor object; the object goes to the workers, so it must be picklable. ``workers`` > 1
-    starts a spawn process pool unless ``executor`` is given (then ``workers`` only sizes the
-    number of chunks in flight, ``4 * workers``); ``chunk_size`` files go to a worker per task
-    (raise it for executors with a high per-task cost, e.g. Dask). Bad files (and recordings
-    over ``max_duration`` seconds) are recorded and skipped; sources holding no audio file at
-    all are an :class:`~seqretrieve.errors.InputFileError`. ``shard`` (i, n): only the files
-    whose entry id is in shard i of n (:func:`~seqretrieve.index.shards.shard_of`). A write
-    failure (disk full) raises :class:`~seqretrieve.index.store.IndexWriteError` after keeping
-    every earlier commit; another build of the same index running raises
-    :class:`~seqretrieve.errors.IndexBusyError`. ``representations``: then encode every entry
-    lacking a learned representation made for this extractor (``add_all_representations``, what
-    the default ``cascade`` pipeline needs), reporting ``encode_progress(name, done, total)``.
+    Incremental: files already indexed with the same content are skipped, failed ones retried.
+    Bad files (and recordings over ``max_duration`` seconds) are recorded in the index's failures
+    and skipped; every commit survives a kill, and Ctrl-C or SIGTERM stops it cleanly.
+
+    Parameters
+    ----------
+    sources : list of str or os.PathLike
+        Audio files or folders (searched recursively).
+    index_path : str or os.PathLike
+        The index folder.
+    metadata_file : str or os.PathLike or None
+        A catalogue (MSD ``unique_tracks.txt`` or CSV) giving entry ids, artists and titles.
+    workers : int
+        > 1 starts a spawn process pool unless ``executor`` is given (then it only sizes the
+        chunks in flight, ``4 * workers``).
+    extractor : str or FeatureExtractor
+        A feature extractor name in ``registry`` (None: the process-wide one) or an extractor
+        object; the object goes to the workers, so it must be picklable.
+    progress : callable or None
+        ``progress(done, total)`` after each file.
+    batch_size, commit_seconds : int, float
+        A commit every ``batch_size`` entries or ``commit_seconds``, whichever comes first.
+    executor : concurrent.futures.Executor or None
+        Runs the extraction instead of an own pool (e.g. a Dask client's).
+    chunk_size : int
+        Files per task (raise it for executors with a high per-task cost).
+    max_duration : float
+        Longest recording accepted, in seconds.
+    shard : tuple of (int, int) or None
+        (i, n): only the files whose entry id is in shard i of n
+        (:func:`~seqretrieve.index.shards.shard_of`).
+    registry : Registry or None
+        Where names are looked up; None: :func:`~seqretrieve.registry.get_registry`.
+    representations : bool
+        Then encode every entry lacking a learned representation made for this extractor
+        (what the default ``cascade`` pipeline needs).
+    encode_progress : callable or None
+        ``encode_progress(name, done, total)`` while encoding.
+
+    Returns
+    -------
+    BuildSummary
+        Added, skipped, failed counts, the failures (path, message), seconds of extraction and
+        entries encoded per representation.
+
+    Raises
+    ------
+    InputFileError
+        ``sources`` hold no audio file at all.
+    IndexBusyError
+        Another build or update of the same index is running.
+    IndexWriteError
+        A write failed (disk full); every earlier commit is kept.
+    IndexStoreError
+        The index holds features of another extractor, or cannot be opened.
+    UnknownComponentError
+        ``extractor`` names no registered extractor.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, soundfile
+    >>> folder = tempfile.mkdtemp()
+    >>> soundfile.write(f"{folder}/tone.wav", 0.3 * np.sin(np.arange(22050) / 10), 22050)
+    >>> summary = build_index([folder], f"{folder}/index", representations=False)
+    >>> summary.added, summary.failed
+    (1, 0)
     """
     started = time.perf_counter()
     files = find_audio_files(sources)

@@ -107,7 +107,33 @@ class Index:
     # ------------------------------------------------------------------ opening
     @classmethod
     def create(cls, path: str | os.PathLike, map_size: int = DEFAULT_MAP_SIZE) -> "Index":
-        """Open the index at ``path`` for writing, creating an empty one if there is none."""
+        """Open the index at ``path`` for writing, creating an empty one if there is none.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The index folder (an LMDB environment); it must be missing, empty or an index.
+        map_size : int
+            Initial LMDB map size in bytes; it doubles whenever a write needs more.
+
+        Returns
+        -------
+        Index
+            Open for reading and writing; use it as a context manager to close it.
+
+        Raises
+        ------
+        IndexStoreError
+            ``path`` is a file, a folder holding something else, unwritable, or an index of
+            another schema version.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with Index.create(tempfile.mkdtemp() + "/index") as index:
+        ...     len(index), index.extractor
+        (0, None)
+        """
         path = os.path.abspath(os.fspath(path))
         if os.path.exists(path) and not os.path.isdir(path):
             raise IndexStoreError(f"cannot create an index at {path}: it is a file, not a directory")
@@ -142,10 +168,36 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike, readonly: bool = True) -> "Index":
-        """Open an existing index; a missing one or another schema version is an :class:`IndexStoreError`.
+        """Open an existing index.
 
         Readers keep LMDB's lock (safe next to a builder in another process) unless the folder is
         not writable, where they open without it.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The index folder.
+        readonly : bool
+            False opens it for writing (as :meth:`create`, but never creates one).
+
+        Returns
+        -------
+        Index
+            Use it as a context manager to close it.
+
+        Raises
+        ------
+        IndexStoreError
+            No index at ``path``, another schema version, or it cannot be opened.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> path = tempfile.mkdtemp() + "/index"
+        >>> Index.create(path).close()
+        >>> with Index.open(path) as index:
+        ...     index.ids()
+        []
         """
         path = os.path.abspath(os.fspath(path))
         if not os.path.isfile(os.path.join(path, "data.mdb")):
