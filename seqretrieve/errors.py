@@ -72,6 +72,10 @@ class IndexStoreError(SeqretrieveError):
     """The index is missing, corrupt, written by another schema, or does not hold what is asked."""
 
 
+#: The old name, kept only while branches written before the rename are merged; remove then.
+IndexError_ = IndexStoreError
+
+
 class IndexWriteError(IndexStoreError):
     """Writing to the index failed (disk full, file size limit, I/O error); commits are kept."""
 
