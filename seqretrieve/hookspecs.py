@@ -1,8 +1,9 @@
 """Every hook a seqretrieve plugin can implement.
 
 Each component hook returns a list of :class:`seqretrieve.types.ComponentSpec` (or
-:class:`~seqretrieve.types.PipelineSpec`) records; the registry merges the lists of all plugins
-and refuses two records of one kind with the same name. Built-in components are registered
+:class:`~seqretrieve.types.PipelineSpec`) records; the registry merges the lists of all plugins,
+keeping the first record of a name registered twice (built-ins come first) and warning about
+the other. Built-in components are registered
 through these same hooks (see ``seqretrieve/registry.py``: ``BUILTIN_PLUGINS``).
 
 A plugin is a module (or object) with functions marked ``@seqretrieve.hookimpl``, published
