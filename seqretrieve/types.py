@@ -201,7 +201,9 @@ class PipelineStage:
 
     def __post_init__(self):
         if not (isinstance(self.carry, (int, float)) and math.isfinite(self.carry) and self.carry >= 0):
-            raise ValueError(f"stage {self.matcher!r}: carry must be a number >= 0, not {self.carry!r}")
+            from .errors import ParameterError
+
+            raise ParameterError(f"stage {self.matcher!r}: carry must be a number >= 0, not {self.carry!r}")
         keep = self.keep
         if isinstance(keep, bool) or not (
             keep is None or (isinstance(keep, int) and keep >= 1) or (isinstance(keep, float) and 0 < keep <= 1)

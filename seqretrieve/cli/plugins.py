@@ -17,7 +17,7 @@ def plugins(json_output: bool = JSON_OPTION) -> None:
     from rich.table import Table
 
     from ..registry import COMPONENT_HOOKS, get_registry
-    from .output import emit_json, stdout
+    from .output import cell, emit_json, stdout
 
     registry = get_registry()
     infos = registry.plugins()
@@ -37,7 +37,7 @@ def plugins(json_output: bool = JSON_OPTION) -> None:
     for column in ("source", "version", "hooks"):
         table.add_column(column, overflow="fold")
     for info in infos:
-        table.add_row(info.name, info.source, info.version, ", ".join(info.hooks))
+        table.add_row(*map(cell, (info.name, info.source, info.version, ", ".join(info.hooks))))
     stdout.print(table)
     table = Table(title="components", title_justify="left")
     table.add_column("kind", no_wrap=True)
@@ -46,5 +46,5 @@ def plugins(json_output: bool = JSON_OPTION) -> None:
         table.add_column(column, overflow="fold")
     for kind, records in components.items():
         for record in records.values():
-            table.add_row(kind.replace("_", " "), record.name, record.version, record.description)
+            table.add_row(*map(cell, (kind.replace("_", " "), record.name, record.version, record.description)))
     stdout.print(table)

@@ -15,6 +15,7 @@ The file is ``$SEQRETRIEVE_PIPELINES``, else ``pipelines.toml`` in the user conf
     ]
 
 ``keep``: a count, a fraction in (0, 1] or a percentage string; left out, the stage keeps all.
+``carry``: weight of the previous stage's score in this stage's ranking (see ``PipelineStage``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..errors import InputFileError, ParameterError
 from ..types import PipelineSpec, PipelineStage
 
 ENV = "SEQRETRIEVE_PIPELINES"
-_STAGE_KEYS = {"matcher", "keep", "options"}
+_STAGE_KEYS = {"matcher", "keep", "options", "carry"}
 _PIPELINE_KEYS = {"stages", "description", "version", "needs", "preference"}
 
 
@@ -73,9 +74,10 @@ def read_pipelines(path: Path) -> list[PipelineSpec]:
         stages = []
         for stage in table["stages"]:
             if not isinstance(stage, dict) or "matcher" not in stage or set(stage) - _STAGE_KEYS:
-                raise ParameterError(f"{where}: each stage is {{ matcher = NAME, keep = N, options = {{...}} }}, "
-                                     f"not {stage!r}")
-            stages.append(PipelineStage(stage["matcher"], _keep(stage.get("keep"), where), stage.get("options", {})))
+                raise ParameterError(f"{where}: each stage is {{ matcher = NAME, keep = N, options = {{...}}, "
+                                     f"carry = W }} (all but matcher optional), not {stage!r}")
+            stages.append(PipelineStage(stage["matcher"], _keep(stage.get("keep"), where), stage.get("options", {}),
+                                        stage.get("carry", 0.0)))
         specs.append(PipelineSpec(name, stages, description=table.get("description", f"from {path}"),
                                   version=str(table.get("version", "0")), needs=tuple(table.get("needs", ())),
                                   preference=int(table.get("preference", 0))))
