@@ -1,9 +1,9 @@
 """The real ``seqretrieve`` CLI with a cheap extractor registered as ``fake`` (index_fakes).
 
-Run as ``python cli_runner.py index build ... --extractor fake``. The name resolves through the
-registry (a plugin registered here) and the workers' extractor cache; spawned extraction workers
-re-import this file as their main module, so it resolves there too. ``FAKE_DELAY`` (seconds of
-sleep per file) widens the window in which a test can signal a build.
+Run as ``python cli_runner.py index build ... --extractor fake``: spawned extraction workers
+re-import this file as their main module, so they can unpickle the extractor object the
+parent resolved the name to. ``FAKE_DELAY``
+(seconds of sleep per file) widens the window in which a test can signal a build.
 """
 
 import os
@@ -12,23 +12,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from seqretrieve.hookspecs import hookimpl  # noqa: E402
-from seqretrieve.index import worker  # noqa: E402
+from seqretrieve import ComponentSpec, hookimpl  # noqa: E402
 from seqretrieve.registry import get_registry  # noqa: E402
-from seqretrieve.types import ComponentSpec  # noqa: E402
 from tests.index.index_fakes import FakeExtractor  # noqa: E402
 
-EXTRACTOR = FakeExtractor(delay=float(os.environ.get("FAKE_DELAY", "0")))
 
-
-class FakeExtractorPlugin:
+class _FakeExtractorPlugin:
     @hookimpl
     def seqretrieve_feature_extractors(self):
-        return [ComponentSpec("fake", lambda: EXTRACTOR, version="1", description="test extractor")]
+        return [ComponentSpec("fake", FakeExtractor, parameters={"delay": float(os.environ.get("FAKE_DELAY", "0"))})]
 
 
-worker._EXTRACTORS["fake"] = EXTRACTOR
-get_registry().manager.register(FakeExtractorPlugin(), name="fake-extractor")
+get_registry().register(_FakeExtractorPlugin(), name="fake-extractor")
 
 if __name__ == "__main__":
     from seqretrieve.cli.app import main
