@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import IndexError_
+from ..errors import IndexStoreError
 
 
 def shard_of(entry_id: str, n_shards: int) -> int:
@@ -61,13 +61,13 @@ class Shards:
         for shard in self.shards[1:]:
             for key in ("extractor", "representations"):
                 if shard.meta.get(key) != first.meta.get(key):
-                    raise IndexError_(f"shards {first.path} and {shard.path} hold different {key}; "
+                    raise IndexStoreError(f"shards {first.path} and {shard.path} hold different {key}; "
                                       f"every shard must be built and encoded the same way")
         for number, shard in enumerate(self.shards):
             for other in self.shards[:number]:
                 shared = other.row_of().keys() & shard.row_of().keys()
                 if shared:
-                    raise IndexError_(f"entry {min(shared)!r} is in two shards ({other.path} and {shard.path}); "
+                    raise IndexStoreError(f"entry {min(shared)!r} is in two shards ({other.path} and {shard.path}); "
                                       f"shards must hold disjoint entries")
 
     @classmethod
@@ -101,7 +101,7 @@ class Shards:
         for shard in self.shards:
             if entry_id in shard.row_of():
                 return shard
-        raise IndexError_(f"no shard of {self.path} has entry {entry_id!r}")
+        raise IndexStoreError(f"no shard of {self.path} has entry {entry_id!r}")
 
     def metadata(self, entry_id: str) -> dict[str, Any]:
         return self.shard_holding(entry_id).metadata(entry_id)
