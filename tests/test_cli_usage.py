@@ -22,7 +22,11 @@ def test_query_usage_errors_exit_2(small_index, example_queries, args, message):
 
 
 def test_unknown_extractor_exits_2_and_creates_nothing(tmp_path):
+    import numpy as np
+    import soundfile
+
     (tmp_path / "music").mkdir()
+    soundfile.write(tmp_path / "music" / "tone.wav", np.zeros(22050, np.float32), 22050)
     result = run_cli("index", "build", tmp_path / "music", "--index", tmp_path / "index", "--extractor", "nosuch")
     assert result.returncode == 2, result.stderr
     assert "unknown feature extractor 'nosuch'" in result.stderr and "Traceback" not in result.stderr

@@ -38,8 +38,9 @@ class _StubIndex:
     def __len__(self):
         return 4
 
-    def representations(self):
-        return {name: {} for name in self._names}
+    @property
+    def meta(self):
+        return {"representations": {name: {} for name in self._names}}
 
     def lacking_representations(self):
         return {name: 0 for name in self._names}
