@@ -31,7 +31,7 @@ def rescaled_query(query: QueryData, rate: float, shared=()) -> QueryData:
     if rate not in query.rescaled:
         features = {name: dataclasses.replace(seq, frames=resample_frames(seq.frames, rate))
                     for name, seq in query.features.items()}
-        query.rescaled[rate] = QueryData(query.path, query.midi, features)
+        query.rescaled[rate] = QueryData(query.path, query.midi, features, registry=query.registry)
     rescaled = query.rescaled[rate]
     for name in shared:
         if name in query.encoded:
