@@ -43,7 +43,7 @@ def test_match_resume_export_and_aligned(tmp_path, small_index, query_dir):
         assert confidence >= 0.5 and aligned.startswith(str(tmp_path / "aligned" / entry))
         assert pretty_midi.PrettyMIDI(aligned).instruments
     assert table(out, "SELECT pipeline, workers FROM runs ORDER BY run_id") == [
-        ("brute-force", "1 process (inline)"), ("brute-force", "2 local processes")]
+        ("cascade", "1 process (inline)"), ("cascade", "2 local processes")]  # small_index has the models
 
     exported = run_cli("match", "export", out, "--format", "csv", check=True)
     assert exported.stdout.splitlines()[0].startswith("path,md5,rank,entry_id,score,confidence")
