@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import SeqretrieveError
-from ..pipelines.search import DEFAULT_QUERY_SYNTH
+from ..pipelines.search import DEFAULT_QUERY_SYNTH, FALLBACK_QUERY_SYNTH
 from .options import INDEX_OPTION, JSON_OPTION, MIDI_MAX_DURATION_OPTION, MIDI_MAX_NOTES_OPTION, resolve_index_path
 
 
@@ -74,8 +74,10 @@ def query(
     explain: bool = typer.Option(
         False, "--explain",
         help="Show each stage's candidates, time and the top hit's rank there (with --json: one more line per query)."),
-    synth: str = typer.Option(DEFAULT_QUERY_SYNTH, "--synth",
-                              help="How the MIDI becomes frames: cqt-templates (no audio) or a synthesizer such as tinysoundfont."),
+    synth: Optional[str] = typer.Option(
+        None, "--synth", show_default=False,
+        help=f"How the MIDI becomes frames: {DEFAULT_QUERY_SYNTH} (note templates, no audio; the default for the "
+             f"built-in CQT) or a synthesizer such as {FALLBACK_QUERY_SYNTH} (the default for other extractors)."),
     midi_max_duration: float = MIDI_MAX_DURATION_OPTION,
     midi_max_notes: int = MIDI_MAX_NOTES_OPTION,
     json_output: bool = JSON_OPTION,

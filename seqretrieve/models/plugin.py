@@ -82,10 +82,10 @@ def seqretrieve_pipelines():
             "cascade",
             [PipelineStage("embedding", 1000),
              PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
-             PipelineStage("dtw", options={"guide": "dhs"})],
+             PipelineStage("dtw")],
             description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes (fused with the "
-                        "embedding distance) keeps 30 -> CQT DTW in a band around each one's Hamming-DTW path",
-            version="3",
+                        "embedding distance) keeps 30 -> full CQT DTW",
+            version="4",
             needs=("dhs", "pse"),
             preference=10,  # the default wherever every entry holds both representations
         )

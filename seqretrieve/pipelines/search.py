@@ -16,8 +16,19 @@ from ..types import PipelineSpec, QueryData
 from .run import QueryResult, run_pipeline
 
 DEFAULT_PIPELINE = "brute-force"
-#: how a query's MIDI becomes frames: note templates, no waveform (``tinysoundfont`` renders audio)
+#: how a query's MIDI becomes frames: note templates, no waveform, wherever they were made for the
+#: index's extractor (the built-in CQT); else ``FALLBACK_QUERY_SYNTH`` renders audio
 DEFAULT_QUERY_SYNTH = "cqt-templates"
+FALLBACK_QUERY_SYNTH = "tinysoundfont"
+
+
+def query_synthesizer(extractor, registry: Registry, name: str | None = None):
+    """The synthesizer called ``name``, or by default the note templates when they fit
+    ``extractor`` and TinySoundFont otherwise (another extractor, e.g. a plugin's chroma)."""
+    if name is not None:
+        return registry.create("synthesizer", name)
+    templates = registry.create("synthesizer", DEFAULT_QUERY_SYNTH)
+    return templates if not templates.mismatches(extractor) else registry.create("synthesizer", FALLBACK_QUERY_SYNTH)
 
 
 class Searcher:
@@ -29,7 +40,7 @@ class Searcher:
         self,
         index,
         pipeline: str | PipelineSpec | None = None,
-        synthesizer: str = DEFAULT_QUERY_SYNTH,
+        synthesizer: str | None = None,
         keep: dict[str, int | float] | None = None,
         registry: Registry | None = None,
     ):
@@ -51,7 +62,7 @@ class Searcher:
         self.pipeline = spec
         self.matchers = build_matchers(spec, registry)
         self.extractor = index_extractor(index, registry)
-        self.synthesizer = registry.create("synthesizer", synthesizer)
+        self.synthesizer = query_synthesizer(self.extractor, registry, synthesizer)
 
     def prepare(self, midi_path: str) -> QueryData:
         """The MIDI file loaded and its synthesized features; raises InputFileError for a bad file."""

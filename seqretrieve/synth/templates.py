@@ -200,13 +200,17 @@ class CQTTemplateSynth:
         raise SynthesisError("synthesizer 'cqt-templates' makes CQT frames, not audio: use it with the "
                              "cqt extractor for queries, or 'tinysoundfont' to render audio")
 
+    def mismatches(self, extractor) -> list[str]:
+        """The extractor parameters that differ from those the templates were rendered for."""
+        params = extractor.params()
+        expected = self.card["extractor"]
+        return [key for key in _MATCHING if params.get(key) != expected.get(key)]
+
     def frames(self, midi, extractor) -> FeatureSequence:
         """The CQT FeatureSequence (T, bins) of ``midi`` as ``extractor`` would make it from audio."""
         from ..features.cqt import log_amplitude, normalise_frames
 
-        params = extractor.params()
-        expected = self.card["extractor"]
-        wrong = [key for key in _MATCHING if params.get(key) != expected.get(key)]
+        wrong = self.mismatches(extractor)
         if wrong:
             raise SynthesisError(f"the CQT templates {self.card['name']!r} were rendered for other extractor "
                                  f"parameters ({', '.join(wrong)}); use the 'tinysoundfont' synthesizer")
