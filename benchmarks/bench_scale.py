@@ -229,7 +229,8 @@ def run(quick: bool = False) -> str:
         lines += carry_lines("Validation songs (where the carry is chosen)", validation, ("easy", "hard"))
     configurations = sorted({res.get("cascade", "(not recorded)") for _, results in [*measured.values(), *validation.values()]
                              for res in results})
-    lines += ["Cascade configurations in these results (queries synthesized with TinySoundFont): "
+    lines += ["Cascade configurations in these results (queries synthesized with TinySoundFont; results are "
+              "cached per query, so after a change of defaults delete data/scale/results to measure them): "
               + "; ".join(f"`{c}`" for c in configurations), ""]
     lines += timing_lines(measured)
     lines += extrapolation_lines(measured)
