@@ -24,6 +24,9 @@ class Rows:
     def __init__(self, ids):
         self.ids = ids
 
+    def __len__(self):
+        return len(self.ids)
+
     def row_of(self):
         return {entry_id: row for row, entry_id in enumerate(self.ids)}
 
