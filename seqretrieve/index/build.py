@@ -303,10 +303,10 @@ def build_index(
         builder = _Builder(index, _claim_extractor(index, extractor), len(files),
                            batch_size, commit_seconds, progress)
         own = None
-        if executor is None:
-            own = _worker_pool(workers) if workers > 1 else _InlineExecutor()
-            executor = own
-        try:
+        try:  # the pool's start (spawning workers takes seconds) is inside: a signal then is handled too
+            if executor is None:
+                own = _worker_pool(workers) if workers > 1 else _InlineExecutor()
+                executor = own
             builder.report()
             in_flight: deque[tuple[Future, list[_Job]]] = deque()
             spawns = isinstance(executor, ProcessPoolExecutor)  # a submit may start a worker
