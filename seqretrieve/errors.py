@@ -108,6 +108,8 @@ class Interrupted(BaseException):
     ``signum`` gives the exit status, 128 + signum (130 for Ctrl-C, 143 for SIGTERM).
     """
 
-    def __init__(self, message: str = "interrupted", signum: int = 2):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, signum: int = 2):
+        super().__init__(message or ("interrupted" if signum == 2 else "terminated"))
         self.signum = signum
+        #: False for the signal handler's bare one: nothing on the way out said what was kept yet
+        self.explained = message is not None

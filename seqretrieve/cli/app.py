@@ -94,7 +94,7 @@ def main() -> None:
 def _interrupt(signum: int, frame: object) -> None:
     """Ctrl-C and SIGTERM stop a command alike: it commits what it can and says so."""
     signal.signal(signum, signal.SIG_DFL)  # a second one stops at once
-    raise Interrupted("interrupted" if signum == signal.SIGINT else "terminated", signum)
+    raise Interrupted(signum=signum)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -54,11 +54,18 @@ def build(
     audio file at all are an error. Ctrl-C or SIGTERM keeps what was committed: run the same
     command again to resume. One build or update per index at a time.
     """
+    path = resolve_index_path(index)
+    with _says_what_was_kept(path, "the same command"):
+        _build(sources, path, metadata, workers, extractor, representations, max_duration, shard, scheduler, json_output)
+
+
+def _build(sources: list[Path], path: Path, metadata: Path | None, workers: int, extractor: str,
+           representations: bool, max_duration: float, shard: tuple[int, int] | None, scheduler: str | None,
+           json_output: bool) -> None:
     from ..batch.executors import pool
     from ..index.build import build_index
     from .output import emit_json, encoding_progress, plain, progress_bar, progress_enabled, stdout
 
-    path = resolve_index_path(index)
     started = time.perf_counter()
     with progress_bar(progress_enabled(json_output)) as bar:
         task = bar.add_task("indexing", total=None, rate="")
@@ -96,6 +103,32 @@ def build(
         raise typer.Exit(1)
 
 
+@contextmanager
+def _says_what_was_kept(path: Path, command: str) -> Iterator[None]:
+    """A signal outside the build's or update's own handling (opening the index, stopping the
+    workers, writing the summary) still ends with one line: every commit is kept, how to resume."""
+    from ..errors import Interrupted
+
+    try:
+        yield
+    except Interrupted as exc:
+        if exc.explained:
+            raise
+        raise Interrupted(f"interrupted: every commit is kept in the index at {path}{_in_all(path)}; "
+                          f"run {command} again to resume", exc.signum) from exc
+
+
+def _in_all(path: Path) -> str:
+    """' (N in all)' for the index at ``path``; '' if it cannot be read (not made yet)."""
+    from ..index.store import Index
+
+    try:
+        with Index.open(path) as opened:
+            return f" ({len(opened)} in all)"
+    except Exception:  # noqa: BLE001 - only a message depends on it
+        return ""
+
+
 def _shard(value: str | None) -> tuple[int, int] | None:
     from ..index.shards import parse_shard
 
@@ -114,13 +147,20 @@ def update(
     Entries whose representation is current are skipped; a retrained model (other checksum)
     replaces the stored codes or embeddings. Ctrl-C or SIGTERM keeps the batches encoded so far.
     """
+    from ..index.store import Index
+
+    path = resolve_index_path(index)
+    Index.open(path).close()  # a missing index is an error here, never created
+    with _says_what_was_kept(path, f"`seqretrieve index update --index {path}`"):
+        _update(path, json_output)
+
+
+def _update(path: Path, json_output: bool) -> None:
     from ..index.lock import writer_lock
     from ..index.representations import add_all_representations
     from ..index.store import Index
     from .output import emit_json, encoding_progress, progress_bar, progress_enabled, stdout
 
-    path = resolve_index_path(index)
-    Index.open(path).close()  # a missing index is an error here, never created
     with progress_bar(progress_enabled(json_output)) as bar, Index.create(path) as opened, \
             writer_lock(opened.path, "seqretrieve index update"):
         encoded = add_all_representations(opened, progress=encoding_progress(bar))

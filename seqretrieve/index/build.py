@@ -319,6 +319,9 @@ def build_index(
             while in_flight:
                 builder.take(in_flight[0][1], _result(in_flight.popleft()[0]))
             builder.commit()
+            if own is not None:  # inside too: a signal while the workers stop is handled like any other
+                own.shutdown(wait=True)
+                own = None
         except (KeyboardInterrupt, Interrupted) as exc:
             _stop(own)
             own = None

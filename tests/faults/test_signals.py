@@ -35,14 +35,20 @@ def _signal(proc, signum: int) -> None:
         os.kill(proc.pid, signum)  # `kill PID`: the parent alone, its workers must follow
 
 
-def _stopped(proc, signum: int) -> str:
-    """Wait for the signalled command; check its exit status, orphans and message; stderr."""
+def _stopped(proc, signum: int, finished) -> str:
+    """Wait for the signalled command; check its exit status, orphans and message; stderr.
+
+    ``finished()`` says whether the command's work was all done: a signal during the
+    interpreter's own shutdown (which restores the default handlers) then kills it silently."""
     _, err = proc.communicate(timeout=60)
     err = err.decode()
     assert wait_until(lambda: not session_processes(proc.pid), timeout=15), \
         f"orphaned processes: {session_processes(proc.pid)}"
     if proc.returncode == 0:
         return ""  # it finished before the signal came
+    if proc.returncode == -signum and signum != signal.SIGKILL and not err.strip():
+        assert finished(), "killed by the signal's default action before its work was done"
+        return ""
     if signum == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
         return ""  # nothing can print; only multiprocessing's tracker may warn of leaked semaphores
@@ -61,7 +67,7 @@ def test_build_signalled_at_a_random_moment_resumes_without_loss_or_orphans(clip
     assert wait_until(lambda: (index / "data.mdb").exists() or proc.poll() is not None)
     wait_until(lambda: False, timeout=random.Random(seed).uniform(0.0, 2.5))
     _signal(proc, signum)
-    err = _stopped(proc, signum)
+    err = _stopped(proc, signum, finished=lambda: entries(index) == N_CLIPS)
     kept = entries(index) or 0
     if err:
         assert err.startswith("interrupted: ") and "run the same command again to resume" in err, err
@@ -87,7 +93,7 @@ def test_update_signalled_at_a_random_moment_resumes(unencoded, signum, seed):
     assert wait_until(lambda: (unencoded / LOCK_FILE).exists() or proc.poll() is not None)
     wait_until(lambda: False, timeout=random.Random(seed).uniform(0.5, 4.0))
     _signal(proc, signum)
-    err = _stopped(proc, signum)
+    err = _stopped(proc, signum, finished=lambda: _lacking(unencoded) == {"dhs": 0, "pse": 0})
     if err:
         assert err.startswith("interrupted") and "seqretrieve index update" in err, err
     with Index.open(unencoded) as opened:
@@ -96,4 +102,25 @@ def test_update_signalled_at_a_random_moment_resumes(unencoded, signum, seed):
     assert finish.returncode == 0, finish.stderr
     with Index.open(unencoded) as opened:
         assert opened.verify() == []
-        assert opened.lacking_representations() == {"dhs": 0, "pse": 0}
+    assert _lacking(unencoded) == {"dhs": 0, "pse": 0}
+
+
+def _lacking(index: Path) -> dict[str, int]:
+    with Index.open(index) as opened:
+        return opened.lacking_representations()
+
+
+def test_a_bare_signal_outside_the_builds_own_handling_still_says_what_was_kept(tmp_path):
+    from seqretrieve.cli.index import _says_what_was_kept
+    from seqretrieve.errors import Interrupted
+
+    index = cqt_index(tmp_path / "ix", ["a", "b"])
+    with pytest.raises(Interrupted) as caught, _says_what_was_kept(index, "the same command"):
+        raise Interrupted(signum=signal.SIGTERM)  # what the handler raises, e.g. while the summary prints
+    assert caught.value.signum == signal.SIGTERM and caught.value.explained
+    assert str(caught.value) == (f"interrupted: every commit is kept in the index at {index} (2 in all); "
+                                 f"run the same command again to resume")
+    told = Interrupted("interrupted: 3 new entries committed ...", signal.SIGINT)
+    with pytest.raises(Interrupted) as caught, _says_what_was_kept(index, "the same command"):
+        raise told
+    assert caught.value is told  # a message that already says what was kept is left alone
