@@ -37,6 +37,10 @@ FULL_SCORES_UP_TO = 2000  # indexes this small keep every entry's score per quer
 ALONE = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)"}
 
 
+def log(message: str) -> None:
+    print(f"[bench scale {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def queries(tmp: Path, limit: int | None, split: str = "test") -> list[tuple[str, Path, dict[str, str]]]:
     """(query id, MIDI path, {label: right entry id}) for the songs of ``split`` and, for the
     test split, the Bach scores."""
@@ -116,12 +120,12 @@ class Runner:
 
 
 def query_features(qid: str, midi, extractor, synthesizer):
-    """The query's synthesized CQT, made once and kept under data/scale/queries (every index
-    size and the brute-force run use the same frames)."""
+    """The query's synthesized CQT, made once and kept under data/scale/queries/<synthesizer>
+    (every index size and the brute-force run use the same frames)."""
     from seqretrieve.features.extract import features_from_midi
     from seqretrieve.types import FeatureSequence
 
-    path = SCALE / "queries" / f"{qid}.npy"
+    path = SCALE / "queries" / synthesizer.name / f"{qid}.npy"
     if path.exists():
         return FeatureSequence(np.load(path), extractor.frame_rate, extractor.name, extractor.params())
     features = features_from_midi(midi, extractor, synthesizer)
@@ -135,12 +139,14 @@ def collect(size: str, query_list, brute: bool, log) -> tuple[int, list[dict]]:
     """Results of every query against ``index-<size>`` (cached ones read back)."""
     from seqretrieve.audio.midi import load_midi
     from seqretrieve.index.store import Index
+    from seqretrieve.pipelines.search import query_synthesizer
     from seqretrieve.registry import get_registry
     from seqretrieve.types import QueryData
 
     registry = get_registry()
     extractor = registry.create("feature_extractor", "cqt")
-    synthesizer = registry.create("synthesizer", "tinysoundfont")
+    synthesizer = query_synthesizer(extractor, registry)
+    setup = setup_of(synthesizer, brute)
     cache = SCALE / "results" / (size + ("-brute" if brute else ""))
     cache.mkdir(parents=True, exist_ok=True)
     results = []
@@ -148,14 +154,27 @@ def collect(size: str, query_list, brute: bool, log) -> tuple[int, list[dict]]:
         runner = None
         for k, (qid, midi_path, targets) in enumerate(query_list):
             path = cache / f"{qid}.json"
-            if not path.exists():
+            cached = json.loads(path.read_text()) if path.exists() else {}
+            if cached.get("setup") != setup:  # missing, or measured with other defaults
                 runner = runner or Runner(index, brute)
                 midi = load_midi(str(midi_path))
                 query = QueryData(str(midi_path), midi, {extractor.name: query_features(qid, midi, extractor, synthesizer)})
-                path.write_text(json.dumps(runner.run(query, targets)))
+                cached = {**runner.run(query, targets), "setup": setup}
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(cached))
+                tmp.replace(path)
                 log(f"{size}: query {k + 1}/{len(query_list)}")
-            results.append({"query": qid, **json.loads(path.read_text())})
+            results.append({"query": qid, **cached})
         return len(index), results
+
+
+def setup_of(synthesizer, brute: bool) -> str:
+    """What a cached result was measured with: the query synthesizer and the pipeline's version
+    (a change of defaults bumps it), so stale results are measured again."""
+    from seqretrieve.registry import get_registry
+
+    pipeline = get_registry().get("pipeline", "brute-force" if brute else "cascade")
+    return f"{synthesizer.name} / {pipeline.name} v{pipeline.version}"
 
 
 def percentiles(ranks: list[int | None], n: int) -> list[str]:
@@ -189,9 +208,6 @@ def run(quick: bool = False) -> str:
 
     matplotlib.use("Agg")
     from seqretrieve.registry import get_registry
-
-    def log(message: str) -> None:
-        print(f"[bench scale {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     sizes = [s for s in SIZES if (SCALE / f"index-{s}").exists()]
     if not sizes:
@@ -229,8 +245,9 @@ def run(quick: bool = False) -> str:
         lines += carry_lines("Validation songs (where the carry is chosen)", validation, ("easy", "hard"))
     configurations = sorted({res.get("cascade", "(not recorded)") for _, results in [*measured.values(), *validation.values()]
                              for res in results})
-    lines += ["Cascade configurations in these results (queries synthesized with TinySoundFont; results are "
-              "cached per query, so after a change of defaults delete data/scale/results to measure them): "
+    setups = sorted({res["setup"] for _, results in [*measured.values(), *validation.values(), (0, brute)] for res in results})
+    lines += ["Measured with (query synthesizer / pipeline version; results are cached per query and measured "
+              "again when either changes): " + "; ".join(f"`{c}`" for c in setups) + ". Cascade stages as run: "
               + "; ".join(f"`{c}`" for c in configurations), ""]
     lines += timing_lines(measured)
     lines += extrapolation_lines(measured)
@@ -382,3 +399,29 @@ def timing_lines(measured: dict) -> list[str]:
         lines.append(f"| {n:,} | " + " + ".join(f"{s:.3f}" for s in stages) + f" = {stages.sum():.3f} | "
                      f"{alone['embedding']:.4f} | {alone['hash-dtw']:.3f} |")
     return lines + [""]
+
+
+def main() -> None:
+    """Measure (and cache) the per-query results without writing the section: a long job that
+    can be stopped and run again, e.g. ``python benchmarks/bench_scale.py --sizes all``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="test index sizes to measure")
+    parser.add_argument("--validation-sizes", default=",".join(VALIDATION_SIZES))
+    parser.add_argument("--brute", action="store_true", help="also the brute-force reference at the smallest size")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in filter(None, args.validation_sizes.split(",")):
+            collect(f"validation-{size}", queries(Path(tmp), None, "validation"), False, log)
+        query_list = queries(Path(tmp), None)
+        for size in filter(None, args.sizes.split(",")):
+            collect(size, query_list, False, log)
+        if args.brute:
+            songs = [q for q in query_list if q[0].startswith("pop909-")]
+            collect(SIZES[0], [q for q in query_list if q not in songs] + songs[:BRUTE_SONGS], True, log)
+
+
+if __name__ == "__main__":
+    main()

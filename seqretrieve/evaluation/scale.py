@@ -54,27 +54,34 @@ def plan_distractors(pop909_root: str | Path, music21_dir: str | Path, pop_windo
 
     fonts = sorted(available_fonts())
     rng = np.random.default_rng(seed)
-    pieces = [(piece, pop_windows) for split in ("train", "validation") for piece in pop909_pieces(pop909_root, split)]
-    pieces += [(piece, music21_windows) for piece in music21_pieces(music21_dir)]
+    pieces = [(piece, pop_windows, "pop909", pop909_root) for split in ("train", "validation")
+              for piece in pop909_pieces(pop909_root, split)]
+    pieces += [(piece, music21_windows, "music21", music21_dir) for piece in music21_pieces(music21_dir)]
     items = []
-    for piece, windows in pieces:
+    for piece, windows, source, source_root in pieces:
         for k in range(windows):
             font = fonts[int(rng.integers(len(fonts)))]
-            items.append({"id": f"{piece.path.stem}-w{k}-{font}", "path": str(piece.path), "font": font,
-                          "seed": int(rng.integers(2**31))})
+            items.append({"id": f"{piece.path.stem}-w{k}-{font}", "font": font, "seed": int(rng.integers(2**31)),
+                          "path": f"{source}/{Path(piece.path).relative_to(source_root).as_posix()}"})
     order = rng.permutation(len(items))
     return [items[i] for i in order]
 
 
 def load_plan(root: str | Path, pop909_root: str | Path, music21_dir: str | Path) -> list[dict]:
-    """The plan in ``root/plan.json``, made first if missing."""
+    """The plan in ``root/plan.json``, made first if missing, its ``path``s resolved: the file
+    holds them as ``pop909/...`` or ``music21/...`` (the data may move with its checkout)."""
     path = Path(root) / "plan.json"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(plan_distractors(pop909_root, music21_dir)))
         tmp.replace(path)
-    return json.loads(path.read_text())
+    roots = {"pop909": Path(pop909_root), "music21": Path(music21_dir)}
+    plan = json.loads(path.read_text())
+    for item in plan:
+        source, _, rest = item["path"].partition("/")
+        item["path"] = str(roots[source] / rest)
+    return plan
 
 
 def plan_fingerprint(items: list[dict]) -> str:

@@ -15,7 +15,7 @@ def seqretrieve_pipelines():
             "brute-force",
             [PipelineStage("dtw")],
             description="full CQT DTW against every entry (slow, the accuracy reference)",
-            version="1",
+            version="2",  # 2: the dtw matcher tries global tempo rates
         ),
         *user_pipelines(),
     ]

@@ -102,6 +102,20 @@ def test_load_cached_parses_once(tmp_path):
     assert [n.pitch for n in second.instruments[0].notes] == [n.pitch for n in first.instruments[0].notes]
 
 
+def test_plan_file_holds_paths_relative_to_the_sources_and_loads_them_resolved(tmp_path):
+    pop909, music21 = tmp_path / "pop909", tmp_path / "music21"
+    for number in ("002", "004"):  # 002 is a train song, 004 a test song: never a distractor
+        (pop909 / number).mkdir(parents=True)
+        song(5.0).write(str(pop909 / number / f"{number}.mid"))
+    music21.mkdir()
+    song(5.0).write(str(music21 / "bach_bwv66.6.mid"))
+    plan = scale.load_plan(tmp_path / "scale", pop909, music21)
+    stored = json.loads((tmp_path / "scale" / "plan.json").read_text())
+    assert {item["path"] for item in stored} == {"pop909/002/002.mid", "music21/bach_bwv66.6.mid"}
+    assert {item["path"] for item in plan} == {str(pop909 / "002" / "002.mid"), str(music21 / "bach_bwv66.6.mid")}
+    assert [item["id"] for item in plan] == [item["id"] for item in stored]
+
+
 def test_shards_render_once_and_read_back_in_plan_order(tmp_path, monkeypatch):
     for k in range(3):
         song(40.0, program=k).write(str(tmp_path / f"s{k}.mid"))
