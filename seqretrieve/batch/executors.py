@@ -33,9 +33,9 @@ def pool(workers: int = 1, scheduler: str | None = None) -> Iterator[Pool]:
             yield found
         return
     if workers > 1:
-        from ..index.build import _worker_pool
+        from ..index.pool import worker_pool
 
-        executor = _worker_pool(workers)  # workers that die with this process, even by SIGKILL
+        executor = worker_pool(workers)  # workers that die with this process, even by SIGKILL
         try:
             yield Pool(executor, workers, f"{workers} local processes")
         finally:

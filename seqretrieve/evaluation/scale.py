@@ -159,7 +159,7 @@ def render_all(root: str | Path, plan: list[dict], workers: int = 1, shards: int
     """Render the first ``shards`` shards (all by default) with ``workers`` spawn processes."""
     from concurrent.futures import as_completed
 
-    from ..index.build import _worker_pool
+    from ..index.pool import worker_pool
 
     total = min(shard_count(plan), shards or shard_count(plan))
     todo = [k for k in range(total) if not shard_done(root, plan, k)]
@@ -169,7 +169,7 @@ def render_all(root: str | Path, plan: list[dict], workers: int = 1, shards: int
             render_shard(root, plan, k)
             on_shard(total - len(todo) + todo.index(k) + 1, total)
         return
-    with _worker_pool(workers) as pool:  # the build's pool: its workers die with this process
+    with worker_pool(workers) as pool:  # the build's pool: its workers die with this process
         futures = [pool.submit(render_shard, str(root), plan, k) for k in todo]
         for done, future in enumerate(as_completed(futures), start=total - len(todo) + 1):
             future.result()

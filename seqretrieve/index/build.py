@@ -15,12 +15,10 @@ saying so; workers also exit by themselves when the parent dies (SIGKILL).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import time
 from collections import deque
-from contextlib import contextmanager
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,7 +30,8 @@ from ..types import TrackMetadata
 from .lock import writer_lock
 from .sources import find_audio_files, match_catalog, stem
 from .store import Entry, Index
-from .worker import Extracted, extract_files, init_worker
+from .pool import sigint_deferred, worker_pool
+from .worker import Extracted, extract_files
 
 #: ``progress(done, total)``: files handled so far (added, skipped or failed) out of all found.
 ProgressCallback = Callable[[int, int], None]
@@ -305,13 +304,13 @@ def build_index(
         own = None
         try:  # the pool's start (spawning workers takes seconds) is inside: a signal then is handled too
             if executor is None:
-                own = _worker_pool(workers) if workers > 1 else _InlineExecutor()
+                own = worker_pool(workers) if workers > 1 else _InlineExecutor()
                 executor = own
             builder.report()
             in_flight: deque[tuple[Future, list[_Job]]] = deque()
             spawns = isinstance(executor, ProcessPoolExecutor)  # a submit may start a worker
             for chunk in _chunks(builder.jobs(files, catalog), chunk_size):
-                with _sigint_deferred(spawns):
+                with sigint_deferred(spawns):
                     future = executor.submit(extract_files, [j.path for j in chunk], extractor, max_duration)
                 in_flight.append((future, chunk))
                 if len(in_flight) >= 4 * max(workers, 1):
@@ -340,28 +339,6 @@ def build_index(
 
             builder.summary.representations = add_all_representations(index, registry, encode_progress)
     return builder.summary
-
-
-def _worker_pool(workers: int) -> ProcessPoolExecutor:
-    """Spawned extraction processes that ignore Ctrl-C and die with this process."""
-    with _sigint_deferred():
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(os.getpid(),))
-
-
-@contextmanager
-def _sigint_deferred(active: bool = True) -> Iterator[None]:
-    """Block SIGINT while processes may be started: a Ctrl-C sent to the whole process group
-    then never hits a child still starting up (it inherits the block), and reaches this process
-    once the block ends (as multiprocessing's resource tracker does)."""
-    if not active:
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _stop(executor: Executor | None) -> None:
