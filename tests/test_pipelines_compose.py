@@ -51,13 +51,14 @@ _stub_index = _StubIndex
 
 def test_default_pipeline_follows_needs_and_preference():
     registry = build_registry(load_entry_points=False)
-    assert default_pipeline_name(_stub_index(["dhs", "pse"]), registry) == "cascade"
+    assert default_pipeline_name(_stub_index(["dhs", "profile", "pse"]), registry) == "cascade"
+    assert default_pipeline_name(_stub_index(["dhs", "pse"]), registry) == "cascade-pse"  # encoded before "profile"
     assert default_pipeline_name(_stub_index(["pse"]), registry) == "brute-force"
     assert default_pipeline_name(_stub_index(), registry) == "brute-force"
 
 
 def test_a_pipeline_the_index_cannot_run_is_refused_with_the_fix():
-    with pytest.raises(IndexStoreError, match=r"needs the learned representation\(s\) dhs, pse.*index update"):
+    with pytest.raises(IndexStoreError, match=r"needs the learned representation\(s\) dhs, profile, pse.*index update"):
         check_needs(build_registry(load_entry_points=False).get("pipeline", "cascade"), _stub_index())
 
 

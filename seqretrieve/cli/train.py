@@ -1,5 +1,6 @@
 """The ``train`` command group: ``train data`` builds aligned pairs, ``train hash|embed`` trains
-and exports a model (TensorFlow from the optional ``train`` extra)."""
+and exports a model (TensorFlow from the optional ``train`` extra), ``train profile`` fits the
+code-profile projection (NumPy only)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+import numpy as np
 
 from .output import emit_json, stderr
 
@@ -67,8 +70,37 @@ def _tempo_range(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _profile_codes(scale: Optional[Path], index_path: Optional[Path], limit: Optional[int], hash_model):
+    """(code sequences, training record) from the scale benchmark's train-split excerpts or from
+    an index of training recordings holding current "dhs" codes."""
+    from ..errors import SeqretrieveError, UsageError
+
+    if (scale is None) == (index_path is None):
+        raise UsageError("give exactly one of --scale (rendered scale excerpts) or --index (training recordings)")
+    if scale is not None:
+        from ..training.profile import training_excerpts
+
+        try:
+            codes = [hash_model.encode(frames, "audio") for _, frames in training_excerpts(scale, limit)]
+        except FileNotFoundError as exc:
+            raise SeqretrieveError(str(exc)) from exc
+        return codes, {"source": "scale benchmark excerpts (shards)", "path": str(scale),
+                       "selection": "train split only: POP909 songs with number mod 4 in {2, 3} and their "
+                                    "versions, music21 works whose name hashes to train; first in plan order",
+                       "excerpts": len(codes), "limit": limit}
+    from ..index.representations import load_matrices
+    from ..index.store import Index
+
+    with Index.open(index_path) as index:
+        matrices = load_matrices(index, hash_model)  # refuses an index without current dhs codes
+        rows = range(len(matrices.ids) if limit is None else min(limit, len(matrices.ids)))
+        codes = [np.asarray(matrices.codes[matrices.offsets[r]:matrices.offsets[r + 1]]) for r in rows]
+    return codes, {"source": "index of training recordings", "path": str(index_path), "excerpts": len(codes),
+                   "limit": limit}
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``train data|hash|embed`` to the root app."""
+    """Add ``train data|align-pairs|hash|embed|profile`` to the root app."""
     group = typer.Typer(help="Build training pairs and train the learned representations.",
                         no_args_is_help=True)
     app.add_typer(group, name="train")
@@ -152,3 +184,37 @@ def register(app: typer.Typer) -> None:
 
         command.__doc__ = f"Train {help_text} (both sides), early-stopping on validation; export TFLite + card."
         group.command(kind)(command)
+
+    @group.command("profile")
+    def profile(
+        scale: Optional[Path] = typer.Option(
+            None, help="Scale benchmark folder (plan.json, shards/): fit on its train-split excerpts."),
+        index_path: Optional[Path] = typer.Option(
+            None, "--index", help="Or an index of training recordings holding dhs codes."),
+        out: Path = typer.Option(DEFAULT_OUT, help="Models root; writes profile/<version>/."),
+        limit: Optional[int] = typer.Option(3000, min=1, help="At most this many recordings."),
+        dims: int = typer.Option(64, min=1, help="Projected dimensions."),
+        version: str = typer.Option("1", help="Model version folder."),
+        json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
+    ):
+        """Fit the code-profile projection (PCA of DHS code statistics) on training recordings; write it + card."""
+        from ..matchers.embedding import shared_model
+        from ..training.profile import fit_projection, write_model
+
+        hash_model = shared_model("dhs")
+        codes, training = _profile_codes(scale, index_path, limit, hash_model)
+        if len(codes) <= dims:
+            from ..errors import UsageError
+
+            raise UsageError(f"{len(codes)} recordings cannot fit {dims} dimensions; give more recordings")
+        source = f"--scale {scale}" if scale is not None else f"--index {index_path}"
+        training["command"] = f"seqretrieve train profile {source} --limit {limit} --dims {dims}"
+        card = write_model(out, version, fit_projection(codes, dims), hash_model, training)
+        summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
+                   "recordings": len(codes), "explained_variance": card["metrics"]["explained_variance"],
+                   "folder": str(out / card["name"] / version)}
+        if json_output:
+            emit_json(summary)
+        else:
+            typer.echo(f"wrote {summary['folder']} from {len(codes)} recordings, {dims} dims explain "
+                       f"{summary['explained_variance']:.1%} of the variance, checksum {summary['checksum'][:12]}")

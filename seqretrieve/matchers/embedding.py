@@ -1,7 +1,9 @@
 """Embedding matcher: squared Euclidean distance from the query's embedding to every entry's.
 
 All distances come from one product with the contiguous (N, E) float32 matrix of the index
-(memory-mapped, see :mod:`seqretrieve.index.representations`); never a per-entry loop.
+(memory-mapped, see :mod:`seqretrieve.index.representations`); never a per-entry loop. A
+representation whose MIDI side gives several windows (W, E) (the code profile) scores each entry
+by its nearest window.
 """
 
 from __future__ import annotations
@@ -14,20 +16,36 @@ from ..index.representations import squared_norms
 from ..types import Hit, QueryData
 
 
+#: most (rows x windows) distances held at once for a multi-window query (~16 MB of float32)
+CHUNK_CELLS = 1 << 22
+
+
 def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None,
                       norms: np.ndarray | None = None) -> np.ndarray:
-    """|m_r - q|^2 for rows of ``matrix`` (N, E) (or only ``rows``) and ``query`` (E,) -> float32.
+    """|m_r - q|^2 for rows of ``matrix`` (N, E) (or only ``rows``) -> (K,) float32.
 
+    ``query``: one embedding (E,), or several windows (W, E), then each row's distance is the
+    minimum over the windows (one matrix product per chunk of rows, never a per-entry loop).
     ``norms``: :func:`squared_norms` of ``matrix`` if known (saves a pass over it). Entries with
     no embedding (NaN rows) come out as +inf.
     """
     block = matrix if rows is None else matrix[rows]
     query = np.asarray(query, np.float32)
+    if query.ndim not in (1, 2) or query.shape[-1] != block.shape[1] or (query.ndim == 2 and not len(query)):
+        raise ValueError(f"query must be (E,) or (W, E) with E = {block.shape[1]}, got {query.shape}")
     if norms is None:
         norms = squared_norms(block)
     elif rows is not None:
         norms = norms[rows]
-    d = norms - 2.0 * (block @ query) + np.float32(query @ query)
+    if query.ndim == 1:
+        d = norms - 2.0 * (block @ query) + np.float32(query @ query)
+    else:
+        query_norms = squared_norms(query)
+        step = max(1, CHUNK_CELLS // len(query))
+        d = np.empty(len(block), np.float32)
+        for start in range(0, len(block), step):
+            part = slice(start, start + step)
+            d[part] = (norms[part, None] - 2.0 * (block[part] @ query.T) + query_norms).min(axis=1)
     return np.where(np.isnan(d), np.float32(np.inf), np.maximum(d, 0)).astype(np.float32)
 
 
@@ -77,15 +95,17 @@ class RepresentationMatcher:
 
 
 class EmbeddingMatcher(RepresentationMatcher):
-    """Ranks entries by squared Euclidean embedding distance; returns the best ``max_hits``."""
+    """Ranks entries by squared Euclidean embedding distance; returns the best ``max_hits``.
+
+    ``representation``: any registered representation of kind "embedding" ("pse", "profile")."""
 
     def __init__(self, representation: str = "pse", max_hits: int | None = 10000):
         super().__init__(representation, max_hits)
         self.name = "embedding"
 
     def distances(self, query: QueryData, index, candidates: np.ndarray | None) -> np.ndarray:
-        """Squared distances (K,) float32 from the query's embedding to ``candidates`` (all rows
-        when None), in that order."""
+        """Squared distances (K,) float32 from the query's embedding (its nearest window for a
+        (W, E) encoding) to ``candidates`` (all rows when None), in that order."""
         from ..index.representations import load_matrices
 
         matrices = load_matrices(index, self.model(query))

@@ -1,5 +1,6 @@
-"""Built-in learned representations ("dhs", "pse"), their matchers ("hash-dtw", "embedding") and
-the "cascade" pipeline, registered through the same hooks a third-party plugin uses.
+"""Built-in learned representations ("dhs", "pse", "profile"), their matchers ("hash-dtw",
+"embedding") and the "cascade" pipelines, registered through the same hooks a third-party plugin
+uses.
 
 Cheap to import: models load on first use, TFLite only when encoding.
 """
@@ -13,6 +14,7 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 #: shipped model versions
 DHS_VERSION = "1"
 PSE_VERSION = "2"
+PROFILE_VERSION = "1"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table
 CASCADE_EMBEDDING_WEIGHT = 1.0
@@ -32,6 +34,13 @@ def _pse(**parameters):
     from .encoders import EmbeddingModel
 
     return EmbeddingModel(**parameters)
+
+
+def _profile(**parameters):
+    from ..matchers.embedding import shared_model
+    from .code_profile import CodeProfileModel
+
+    return CodeProfileModel(shared_model("dhs"), **parameters)  # the same DHS model the matchers use
 
 
 def _hash_dtw(rates=None, **parameters):
@@ -58,6 +67,10 @@ def seqretrieve_representations():
         ComponentSpec("pse", _pse, version=PSE_VERSION,
                       description="attention embedding: CQT (T, 48) -> (128,) float32",
                       parameters={"name": "pse", "version": PSE_VERSION}),
+        ComponentSpec("profile", _profile, version=PROFILE_VERSION,
+                      description="DHS code statistics (means, co-occurrences, lag-1 products) projected "
+                                  "by a PCA: CQT (T, 48) -> (64,) float32 (MIDI side: (W, 64), one per window)",
+                      parameters={"name": "profile", "version": PROFILE_VERSION}),
     ]
 
 
@@ -70,7 +83,8 @@ def seqretrieve_matchers():
                       parameters={"representation": "dhs", "penalty": CODES_PENALTY, "gully": CODES_GULLY,
                                   "embedding": "pse", "embedding_weight": 0.0, "rates": HASH_RATES}),
         ComponentSpec("embedding", _embedding, version="1",
-                      description="squared Euclidean distance of PSE embeddings, all entries at once",
+                      description="squared Euclidean distance of embeddings (default PSE), all entries at "
+                                  "once; a query of several windows scores each entry by its nearest",
                       parameters={"representation": "pse", "max_hits": 10000, "rates": EMBEDDING_RATES}),
     ]
 
@@ -80,13 +94,24 @@ def seqretrieve_pipelines():
     return [
         PipelineSpec(
             "cascade",
+            [PipelineStage("embedding", 1000, {"representation": "profile"}),
+             PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
+             PipelineStage("dtw")],
+            description="code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
+                        "DTW on DHS codes (fused with the PSE distance) keeps 30 -> full CQT DTW",
+            version="5",
+            needs=("dhs", "profile", "pse"),
+            preference=10,  # the default wherever every entry holds the three representations
+        ),
+        PipelineSpec(
+            "cascade-pse",
             [PipelineStage("embedding", 1000),
              PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
              PipelineStage("dtw")],
-            description="PSE embedding keeps 1000 -> Hamming DTW on DHS codes (fused with the "
-                        "embedding distance) keeps 30 -> full CQT DTW",
+            description="the cascade before the code profile: PSE embedding keeps 1000 -> Hamming DTW "
+                        "on DHS codes (fused with the embedding distance) keeps 30 -> full CQT DTW",
             version="4",
             needs=("dhs", "pse"),
-            preference=10,  # the default wherever every entry holds both representations
-        )
+            preference=9,  # the default for an index encoded before "profile" existed
+        ),
     ]

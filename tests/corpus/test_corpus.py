@@ -184,5 +184,5 @@ def test_assembled_index_puts_right_entries_first_and_resumes(tmp_path, synth):
     assert scale.assemble_index(path, 6, rights, iter(distractors)) == 6  # grows, nothing twice
     with Index.open(path) as index:
         assert index.ids() == ["right-0", "right-1", "d0", "d1", "d2", "d3"]
-        assert set(index.representations()) == {"dhs", "pse"}
+        assert set(index.representations()) == {"dhs", "profile", "pse"}
         assert index.metadata("d1")["extra"] == {"source": "s1.mid"}

@@ -31,10 +31,10 @@ def half_encoded(tmp_path) -> Path:
 
 def test_default_pipeline_ranks_every_entry_and_says_how_to_fix(half_encoded, tmp_path):
     with Index.open(half_encoded) as index:
-        assert index.lacking_representations() == {"dhs": 4, "pse": 4}
+        assert index.lacking_representations() == {"dhs": 4, "profile": 4, "pse": 4}
         assert default_pipeline_name(index) == "brute-force"  # the cascade would cut the 4
         cascade = get_registry().get("pipeline", "cascade")
-        assert unranked_entries(index, cascade) == {"dhs": 4, "pse": 4}
+        assert unranked_entries(index, cascade) == {"dhs": 4, "profile": 4, "pse": 4}
     midi = pretty_midi.PrettyMIDI()
     piano = pretty_midi.Instrument(0)
     piano.notes = [pretty_midi.Note(90, 60 + i, i * 0.5, i * 0.5 + 0.4) for i in range(6)]
@@ -43,13 +43,13 @@ def test_default_pipeline_ranks_every_entry_and_says_how_to_fix(half_encoded, tm
     result = run_cli("query", tmp_path / "q.mid", "--index", half_encoded, "--json", "--top", 16)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 16  # every entry ranked
-    assert result.stderr.startswith("warning: 4 lack dhs, 4 lack pse (of 16 entries), so the default ranks "
+    assert result.stderr.startswith("warning: 4 lack dhs, 4 lack profile, 4 lack pse (of 16 entries), so the default ranks "
                                     "with brute-force (slow): run `seqretrieve index update"), result.stderr
 
 
 def test_info_and_verify_report_entries_lacking_a_representation(half_encoded):
     info = run_cli("index", "info", "--index", half_encoded, "--json")
-    assert json.loads(info.stdout)["lacking_representations"] == {"dhs": 4, "pse": 4}
+    assert json.loads(info.stdout)["lacking_representations"] == {"dhs": 4, "profile": 4, "pse": 4}
     assert "4 entries lack pse (`seqretrieve index update` encodes them)" in \
         run_cli("index", "info", "--index", half_encoded).stdout
     verify = run_cli("index", "verify", "--index", half_encoded)

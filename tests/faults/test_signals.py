@@ -93,7 +93,7 @@ def test_update_signalled_at_a_random_moment_resumes(unencoded, signum, seed):
     assert wait_until(lambda: (unencoded / LOCK_FILE).exists() or proc.poll() is not None)
     wait_until(lambda: False, timeout=random.Random(seed).uniform(0.5, 4.0))
     _signal(proc, signum)
-    err = _stopped(proc, signum, finished=lambda: _lacking(unencoded) == {"dhs": 0, "pse": 0})
+    err = _stopped(proc, signum, finished=lambda: _lacking(unencoded) == {"dhs": 0, "profile": 0, "pse": 0})
     if err:
         assert err.startswith("interrupted") and "seqretrieve index update" in err, err
     with Index.open(unencoded) as opened:
@@ -102,7 +102,7 @@ def test_update_signalled_at_a_random_moment_resumes(unencoded, signum, seed):
     assert finish.returncode == 0, finish.stderr
     with Index.open(unencoded) as opened:
         assert opened.verify() == []
-    assert _lacking(unencoded) == {"dhs": 0, "pse": 0}
+    assert _lacking(unencoded) == {"dhs": 0, "profile": 0, "pse": 0}
 
 
 def _lacking(index: Path) -> dict[str, int]:

@@ -34,7 +34,7 @@ def rendered():
 
 @pytest.fixture(scope="session")
 def tiny_index(tmp_path_factory, rendered):
-    """Path of an index of the 6 recordings' CQT features with "dhs" and "pse" added."""
+    """Path of an index of the 6 recordings' CQT features with "dhs", "pse" and "profile" added."""
     from seqretrieve.index.representations import add_representation
     from seqretrieve.index.store import Entry, Index
     from seqretrieve.registry import get_registry
@@ -45,7 +45,7 @@ def tiny_index(tmp_path_factory, rendered):
         index.set_meta("extractor", {"name": "cqt", "params": extractor.params(), "frame_rate": extractor.frame_rate})
         index.put_entries([Entry(song, {"artist": "", "title": song}, {"features:cqt": frames}, f"h{song}")
                            for song, _, frames in songs])
-        for name in ("dhs", "pse"):
+        for name in ("dhs", "pse", "profile"):
             add_representation(index, get_registry().create("representation", name))
     return path
 

@@ -66,7 +66,7 @@ def test_add_all_representations_covers_the_registered_models(tiny_index):
     seen = []
     with Index.open(tiny_index, readonly=False) as index:
         counts = add_all_representations(index, progress=lambda name, done, total: seen.append(name))
-    assert counts == {"dhs": 0, "pse": 0} and set(seen) == {"dhs", "pse"}
+    assert counts == {"dhs": 0, "profile": 0, "pse": 0} and set(seen) == {"dhs", "profile", "pse"}
 
 
 def test_mismatched_model_is_refused(tiny_index, tmp_path, rendered):
@@ -141,7 +141,7 @@ def test_cascade_through_all_three_stages(tiny_index, rendered):
             assert [s.kept for s in result.stages] == [4, 2, 2]
             assert result.hits[0].id == song
             explained = result.explain()
-            assert [s["options"] for s in explained] == [{}, {"embedding_weight": 1.0}, {}]
+            assert [s["options"] for s in explained] == [{"representation": "profile"}, {"embedding_weight": 1.0}, {}]
             assert explained[-1]["top_hit_rank"] == 1
 
 

@@ -83,7 +83,7 @@ def test_query_path_never_imports_tensorflow():
         "from seqretrieve.registry import get_registry\n"
         "import seqretrieve.matchers.embedding, seqretrieve.matchers.hash_dtw, seqretrieve.index.representations\n"
         "r = get_registry()\n"
-        "for name in ('dhs', 'pse'): r.create('representation', name).encode(np.zeros((64, 48), np.float32), 'midi')\n"
+        "for name in ('dhs', 'pse', 'profile'): r.create('representation', name).encode(np.zeros((64, 48), np.float32), 'midi')\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
         "assert not bad, bad\n"
     )

@@ -1,0 +1,127 @@
+"""The "profile" representation: second-order statistics of DHS hash codes, projected by a PCA.
+
+A DHS code sequence (T,) uint32 becomes bits B (T, 32) in {-1, +1}; its *code profile* is
+``concat(mean over time (32), upper triangle k=1 of B^T B / T (496), lag-1 cross products
+B[1:]^T B[:-1] / (T - 1) flattened (1024))`` = (1552,) float32, then ``(p - mean) @ components``
+-> (64,) float32 with the shipped PCA (fitted on training renders only,
+:mod:`seqretrieve.training.profile`). Nothing else is learned: the codes are the shipped "dhs".
+
+An audio entry gets one vector for its whole code sequence. A MIDI query gets one per window of
+``window`` codes every ``hop`` codes plus one for the whole query, (W, 64): the embedding matcher
+scores an entry by its nearest window (:func:`seqretrieve.matchers.embedding.squared_distances`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelFileError, ModelMismatchError
+from .runtime import SIDES, package_model_dir, sha256_bytes
+
+BITS = 32
+#: profile width: 32 means + 496 co-occurrences + 1024 lag-1 products
+FEATURES = BITS + BITS * (BITS - 1) // 2 + BITS * BITS
+_UPPER = np.triu_indices(BITS, 1)
+
+
+def code_bits(codes: np.ndarray) -> np.ndarray:
+    """(T,) uint32 codes -> (T, 32) float32 in {-1, +1}, column k = bit k (little-endian)."""
+    codes = np.asarray(codes)
+    if codes.ndim != 1:
+        raise ValueError(f"expected a (T,) code sequence, got shape {codes.shape}")
+    bits = (codes.astype(np.uint32)[:, None] >> np.arange(BITS, dtype=np.uint32)) & 1
+    return bits.astype(np.float32) * 2 - 1
+
+
+def profile_features(codes: np.ndarray) -> np.ndarray:
+    """(T,) uint32 codes, T >= 1 -> (1552,) float32 code profile (see the module docstring)."""
+    bits = code_bits(codes)
+    if len(bits) == 0:
+        raise ValueError("cannot profile an empty code sequence")
+    co = bits.T @ bits / len(bits)
+    lag = bits[1:].T @ bits[:-1] / max(len(bits) - 1, 1)
+    return np.concatenate([bits.mean(0), co[_UPPER], lag.ravel()]).astype(np.float32)
+
+
+def window_bounds(length: int, window: int, hop: int) -> list[tuple[int, int]]:
+    """(start, end) of every ``window``-code window every ``hop`` codes of a ``length``-code
+    sequence (none when it is shorter than one window), then (0, length) for the whole."""
+    if window < 1 or hop < 1:
+        raise ValueError(f"window and hop must be >= 1, not {window} and {hop}")
+    return [(start, start + window) for start in range(0, length - window + 1, hop)] + [(0, length)]
+
+
+def projection_checksum(hash_checksum: str, projection_sha256: str, window: int, hop: int) -> str:
+    """The profile representation's checksum: the DHS model's, the projection file's sha256 and
+    the query windows (a change to any of them changes what an index stores or is compared to)."""
+    payload = {"hash": hash_checksum, "projection": projection_sha256, "window": window, "hop": hop}
+    return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
+
+
+class CodeProfileModel:
+    """``encode(frames (T, 48), side)`` -> (64,) float32 for "audio", (W, 64) for "midi".
+
+    ``model_dir``: a folder with ``card.json`` and the projection it names (default: the shipped
+    ``profile/<version>``). ``hash_model``: the DHS model whose codes are profiled; its checksum
+    must be the one the card was fitted on.
+    """
+
+    kind = "embedding"
+
+    def __init__(self, hash_model, name: str = "profile", version: str = "1", model_dir=None):
+        folder = model_dir or package_model_dir(name, version)
+        folder = Path(folder) if isinstance(folder, str) else folder
+        card_file = folder.joinpath("card.json")
+        if not card_file.is_file():
+            raise ModelFileError(f"{card_file}: model card not found (model not shipped or fitted?)")
+        self.card = json.loads(card_file.read_text())
+        spec = self.card["files"]["projection"]
+        path = folder.joinpath(spec["path"])
+        if not path.is_file():
+            raise ModelFileError(f"{path}: projection named by its card is missing")
+        data = path.read_bytes()
+        if sha256_bytes(data) != spec["sha256"]:
+            raise ModelFileError(f"{path}: sha256 differs from card.json (corrupt or replaced file)")
+        derived = self.card["derived_from"]
+        if hash_model.checksum != derived["checksum"]:
+            raise ModelMismatchError(
+                f"{name} {version} was fitted on {derived['name']} codes with checksum "
+                f"{derived['checksum'][:12]}, but the installed {hash_model.name} has {hash_model.checksum[:12]}: "
+                f"refit it with `seqretrieve train profile`")
+        self.name, self.version = name, version
+        self.window, self.hop = int(self.card["window"]), int(self.card["hop"])
+        self.checksum = projection_checksum(hash_model.checksum, spec["sha256"], self.window, self.hop)
+        if self.card.get("checksum") != self.checksum:
+            raise ModelFileError(f"{card_file}: checksum does not match its projection, codes and windows")
+        with np.load(io.BytesIO(data)) as arrays:
+            self.mean = np.asarray(arrays["mean"], np.float32)  # (1552,)
+            self.components = np.asarray(arrays["components"], np.float32)  # (1552, dims)
+        if self.mean.shape != (FEATURES,) or self.components.shape[0] != FEATURES:
+            raise ModelFileError(f"{folder}: projection must be mean ({FEATURES},) and components "
+                                 f"({FEATURES}, dims), got {self.mean.shape} and {self.components.shape}")
+        self.hash_model = hash_model
+        self.extractor = hash_model.extractor
+        self.min_frames = hash_model.min_frames
+
+    @property
+    def dims(self) -> int:
+        return self.components.shape[1]
+
+    def project(self, profiles: np.ndarray) -> np.ndarray:
+        """(..., 1552) code profiles -> (..., dims) float32."""
+        return ((np.asarray(profiles, np.float32) - self.mean) @ self.components).astype(np.float32)
+
+    def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
+        """CQT frames (T, 48) -> (dims,) float32 for side "audio", (W, dims) for side "midi"
+        (one row per window of :func:`window_bounds`, the whole query last)."""
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}, not {side!r}")
+        codes = self.hash_model.encode(frames, side)
+        if side == "audio":
+            return self.project(profile_features(codes))
+        bounds = window_bounds(len(codes), self.window, self.hop)
+        return self.project(np.stack([profile_features(codes[start:end]) for start, end in bounds]))

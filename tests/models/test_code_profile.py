@@ -1,0 +1,182 @@
+"""The "profile" representation: code-profile features, query windows, the multi-window
+distance, its fitting and card, its place in an index and in the cascade."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from seqretrieve.errors import ModelFileError, ModelMismatchError
+from seqretrieve.matchers import embedding
+from seqretrieve.matchers.embedding import shared_model, squared_distances
+from seqretrieve.models.code_profile import FEATURES, CodeProfileModel, code_bits, profile_features, window_bounds
+from seqretrieve.models.runtime import package_model_dir
+from seqretrieve.registry import get_registry
+from seqretrieve.training.profile import Projection, fit_projection, plan_item_split, write_model
+
+from ..faults.helpers import cqt_index
+
+
+def test_profile_features_of_a_hand_made_sequence():
+    codes = np.array([0, 0xFFFFFFFF, 1], np.uint32)  # all -1, all +1, only bit 0 set
+    bits = code_bits(codes)
+    assert bits.shape == (3, 32) and bits[2, 0] == 1 and (bits[2, 1:] == -1).all()
+    p = profile_features(codes)
+    assert p.shape == (FEATURES,) == (1552,) and p.dtype == np.float32
+    np.testing.assert_allclose(p[:2], [1 / 3, -1 / 3], rtol=1e-6)  # bit means
+    co = p[32:528]  # upper triangle of B^T B / T, row by row: (0, 1), (0, 2), ..., (1, 2), ...
+    np.testing.assert_allclose([co[0], co[31]], [1 / 3, 1.0], rtol=1e-6)
+    lag = p[528:].reshape(32, 32)  # lag[i, j] = mean over t of b[t + 1, i] * b[t, j]
+    np.testing.assert_allclose([lag[0, 0], lag[1, 0], lag[1, 1]], [0.0, -1.0, -1.0], atol=1e-6)
+    assert profile_features(np.array([5], np.uint32))[528:].tolist() == [0.0] * 1024  # no lag for T = 1
+    with pytest.raises(ValueError, match="empty"):
+        profile_features(np.array([], np.uint32))
+
+
+def test_query_windows_and_the_whole_query():
+    assert window_bounds(200, 80, 20) == [(s, s + 80) for s in range(0, 121, 20)] + [(0, 200)]
+    assert window_bounds(50, 80, 20) == [(0, 50)]  # shorter than a window: the whole only
+    with pytest.raises(ValueError, match="hop"):
+        window_bounds(10, 80, 0)
+
+
+def test_encode_gives_one_vector_per_entry_and_one_per_query_window(rng):
+    model = get_registry().create("representation", "profile")
+    frames = rng.random((8 * 200, 48), dtype=np.float32)
+    entry, query = model.encode(frames, "audio"), model.encode(frames, "midi")
+    assert entry.shape == (64,) and entry.dtype == np.float32
+    assert query.shape == (8, 64) and query.dtype == np.float32
+    whole = model.project(profile_features(model.hash_model.encode(frames, "midi")))
+    np.testing.assert_allclose(query[-1], whole, rtol=1e-5, atol=1e-5)
+    assert model.encode(frames[:20], "midi").shape == (1, 64)
+    assert model.hash_model is shared_model("dhs")  # one DHS model per process
+    with pytest.raises(ValueError, match="side"):
+        model.encode(frames, "score")
+
+
+def test_multi_window_distance_is_the_nearest_window(rng, monkeypatch):
+    matrix = rng.standard_normal((40, 8)).astype(np.float32)
+    matrix[5] = np.nan
+    windows = rng.standard_normal((3, 8)).astype(np.float32)
+    brute = np.array([min(float(((row - w) ** 2).sum()) for w in windows) for row in matrix])
+    monkeypatch.setattr(embedding, "CHUNK_CELLS", 7)  # chunks of 2 rows
+    got = squared_distances(matrix, windows)
+    assert np.isinf(got[5])
+    np.testing.assert_allclose(np.delete(got, 5), np.delete(brute, 5), rtol=1e-4, atol=1e-4)
+    rows = np.array([9, 2, 30])
+    np.testing.assert_allclose(squared_distances(matrix, windows, rows), brute[rows], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(squared_distances(matrix, windows[1:2]), squared_distances(matrix, windows[1]),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"\(W, E\)"):
+        squared_distances(matrix, windows[:, :4])
+
+
+def _fitted(rng, n=20, dims=4) -> Projection:
+    return fit_projection([rng.integers(0, 2**32, 30, dtype=np.uint32) for _ in range(n)], dims)
+
+
+def test_fit_projection_is_an_orthonormal_deterministic_pca(rng):
+    codes = [rng.integers(0, 2**32, int(rng.integers(5, 40)), dtype=np.uint32) for _ in range(20)]
+    first, again = fit_projection(codes, 4), fit_projection(codes, 4)
+    assert first.components.shape == (1552, 4) and first.mean.shape == (1552,)
+    np.testing.assert_allclose(first.components.T @ first.components, np.eye(4), atol=1e-4)
+    np.testing.assert_array_equal(first.components, again.components)
+    assert (np.diff(first.explained) <= 1e-7).all()
+    with pytest.raises(ValueError, match="dims"):
+        fit_projection(codes, 21)
+
+
+def test_checksum_follows_the_projection_and_the_codes(rng, tmp_path):
+    dhs = shared_model("dhs")
+    cards = [write_model(tmp_path / str(k), "1", _fitted(rng), dhs, {"source": "test"}) for k in range(2)]
+    assert cards[0]["checksum"] != cards[1]["checksum"]
+    model = CodeProfileModel(dhs, model_dir=tmp_path / "0" / "profile" / "1")
+    assert model.checksum == cards[0]["checksum"] and model.dims == 4
+    shipped = get_registry().create("representation", "profile")
+    assert shipped.checksum != model.checksum
+    tampered = tmp_path / "tampered"
+    shutil.copytree(tmp_path / "0" / "profile" / "1", tampered)
+    (tampered / "projection.npz").write_bytes((tmp_path / "1" / "profile" / "1" / "projection.npz").read_bytes())
+    with pytest.raises(ModelFileError, match="sha256"):
+        CodeProfileModel(dhs, model_dir=tampered)
+    other = shutil.copytree(tmp_path / "0" / "profile" / "1", tmp_path / "other-codes")
+    card = json.loads((other / "card.json").read_text())
+    card["derived_from"]["checksum"] = "0" * 64
+    (other / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelMismatchError, match="train profile"):
+        CodeProfileModel(dhs, model_dir=other)
+
+
+def test_shipped_card_names_its_training_material():
+    card = json.loads(package_model_dir("profile", "1").joinpath("card.json").read_text())
+    assert card["derived_from"]["checksum"] == shared_model("dhs").checksum
+    assert card["dims"] == 64 and (card["window"], card["hop"]) == (80, 20)
+    assert "train split only" in card["training"]["selection"] and card["training"]["excerpts"] >= 1000
+
+
+def test_plan_items_are_split_like_the_songs():
+    from seqretrieve.corpus.sources import music21_split
+
+    assert plan_item_split("pop909/002/002.mid") == "train"
+    assert plan_item_split("pop909/004/versions/004-v1.mid") == "test"
+    assert plan_item_split("pop909/005/005.mid") == "validation"
+    assert plan_item_split("music21/bach-bwv66.6.mid") == music21_split("bach-bwv66.6")
+    assert plan_item_split("elsewhere/x.mid") is None
+
+
+def test_train_profile_fits_on_train_split_excerpts_only(tmp_path, rng):
+    import typer
+    from typer.testing import CliRunner
+
+    from seqretrieve.cli import train
+    from seqretrieve.errors import UsageError
+
+    app = typer.Typer()
+    train.register(app)
+    app.command("noop")(lambda: None)  # a second command keeps "train" a sub-command
+
+    items = [("a", "pop909/002/002.mid"), ("b", "pop909/004/004.mid"), ("c", "pop909/003/versions/v.mid"),
+             ("d", "pop909/005/005.mid"), ("e", "pop909/006/006.mid"), ("f", "pop909/007/007.mid")]
+    (tmp_path / "shards").mkdir()
+    (tmp_path / "plan.json").write_text(json.dumps([{"id": i, "path": p} for i, p in items]))
+    lengths = np.full(len(items), 64)
+    np.savez(tmp_path / "shards" / "shard-0000.npz", ids=np.array([i for i, _ in items]), lengths=lengths,
+             info=np.array([json.dumps({"source": p}) for _, p in items]),
+             frames=rng.random((int(lengths.sum()), 48)).astype(np.float16))
+    result = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--out", str(tmp_path / "m"),
+                                      "--dims", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["recordings"] == 4  # a, c, e, f: songs 2, 3, 6, 7
+    model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "1")
+    assert model.dims == 2 and model.card["training"]["excerpts"] == 4
+    both = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--index", str(tmp_path)])
+    assert isinstance(both.exception, UsageError) and "exactly one of --scale" in str(both.exception)
+
+
+def test_index_update_stores_a_profile_matrix(tmp_path):
+    from seqretrieve.index.representations import load_matrices
+    from seqretrieve.index.store import Index
+    from seqretrieve.testing import run_cli
+
+    path = cqt_index(tmp_path / "ix", [f"e{i}" for i in range(5)])
+    assert run_cli("index", "update", "--index", path).returncode == 0
+    profile = get_registry().create("representation", "profile")
+    with Index.open(path) as index:
+        assert index.representations()["profile"]["checksum"] == profile.checksum
+        matrix = load_matrices(index, profile).embeddings
+        assert matrix.shape == (5, 64) and np.isfinite(matrix).all()
+        np.testing.assert_allclose(matrix[3], index.get_array("repr:profile", "e3"))
+
+
+def test_cascade_prunes_with_the_profile_and_cascade_pse_keeps_the_old_first_stage():
+    from seqretrieve.pipelines.search import build_matchers
+
+    registry = get_registry()
+    cascade, old = registry.get("pipeline", "cascade"), registry.get("pipeline", "cascade-pse")
+    assert cascade.version == "5" and set(cascade.needs) == {"dhs", "profile", "pse"}
+    assert build_matchers(cascade, registry)["embedding"].representation == "profile"
+    assert build_matchers(cascade, registry)["hash-dtw"].embedding.representation == "pse"
+    assert old.version == "4" and build_matchers(old, registry)["embedding"].representation == "pse"
