@@ -61,7 +61,7 @@ def test_build_info_verify_round_trip_with_two_workers(tmp_path):
     lines = _ndjson(built.stdout)
     assert lines[0]["failed"].endswith("bad.wav") and "bad.wav" in lines[0]["error"]
     assert {k: lines[-1][k] for k in ("added", "skipped", "failed")} == {"added": 4, "skipped": 0, "failed": 1}
-    assert lines[-1]["representations"] == {"dhs": 4, "pse": 4}  # the shipped models encode new entries
+    assert lines[-1]["representations"] == {"dhs": 4, "profile": 4, "pse": 4}  # the shipped models encode new entries
     assert built.stderr == ""  # --json: no progress, no chatter
 
     again = _cli("index", "build", tmp_path / "audio", SEQRETRIEVE_INDEX=str(index))
@@ -69,7 +69,7 @@ def test_build_info_verify_round_trip_with_two_workers(tmp_path):
 
     info = _ndjson(_cli("index", "info", "--index", index, "--json").stdout)[0]
     assert info["entries"] == 4 and info["failures"] == 1 and info["extractor"]["name"] == "cqt"
-    assert info["arrays"] == {"features:cqt": 4, "repr:dhs": 4, "repr:pse": 4} and info["size_bytes"] > 0
+    assert info["arrays"] == {"features:cqt": 4, "repr:dhs": 4, "repr:profile": 4, "repr:pse": 4} and info["size_bytes"] > 0
     text = _cli("index", "info", "--index", index, "--failures")
     assert text.returncode == 0 and "entries  4" in text.stdout and "bad.wav" in text.stdout
     with Index.open(index) as opened:
