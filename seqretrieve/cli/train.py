@@ -42,11 +42,16 @@ def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: 
     summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
                "quantisation": card["quantisation"], "validation": card["metrics"]["validation"],
                "folder": str(out / card["name"] / version)}
+    _report(summary, json_output, f"wrote {summary['folder']} ({summary['quantisation']}), validation "
+                                  f"Bhattacharyya {summary['validation']['bhattacharyya']:.3f}")
+
+
+def _report(summary: dict, json_output: bool, text: str) -> None:
+    """One NDJSON summary line, or ``text`` and the checksum's first 12 characters."""
     if json_output:
         emit_json(summary)
     else:
-        typer.echo(f"wrote {summary['folder']} ({summary['quantisation']}), validation Bhattacharyya "
-                   f"{summary['validation']['bhattacharyya']:.3f}, checksum {summary['checksum'][:12]}")
+        typer.echo(f"{text}, checksum {summary['checksum'][:12]}")
 
 
 def _fonts(choice: str) -> tuple[str, ...] | None:
@@ -213,8 +218,5 @@ def register(app: typer.Typer) -> None:
         summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
                    "recordings": len(codes), "explained_variance": card["metrics"]["explained_variance"],
                    "folder": str(out / card["name"] / version)}
-        if json_output:
-            emit_json(summary)
-        else:
-            typer.echo(f"wrote {summary['folder']} from {len(codes)} recordings, {dims} dims explain "
-                       f"{summary['explained_variance']:.1%} of the variance, checksum {summary['checksum'][:12]}")
+        _report(summary, json_output, f"wrote {summary['folder']} from {len(codes)} recordings, {dims} dims "
+                                      f"explain {summary['explained_variance']:.1%} of the variance")

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
-
 import numpy as np
 
 from ..errors import ModelFileError, ModelMismatchError
-from .runtime import SIDES, package_model_dir, sha256_bytes
+from .runtime import SIDES, package_model_dir, read_card, read_checked, sha256_bytes
 
 BITS = 32
 #: profile width: 32 means + 496 co-occurrences + 1024 lag-1 products
@@ -73,19 +71,9 @@ class CodeProfileModel:
     kind = "embedding"
 
     def __init__(self, hash_model, name: str = "profile", version: str = "1", model_dir=None):
-        folder = model_dir or package_model_dir(name, version)
-        folder = Path(folder) if isinstance(folder, str) else folder
-        card_file = folder.joinpath("card.json")
-        if not card_file.is_file():
-            raise ModelFileError(f"{card_file}: model card not found (model not shipped or fitted?)")
-        self.card = json.loads(card_file.read_text())
+        folder, self.card = read_card(model_dir or package_model_dir(name, version))
         spec = self.card["files"]["projection"]
-        path = folder.joinpath(spec["path"])
-        if not path.is_file():
-            raise ModelFileError(f"{path}: projection named by its card is missing")
-        data = path.read_bytes()
-        if sha256_bytes(data) != spec["sha256"]:
-            raise ModelFileError(f"{path}: sha256 differs from card.json (corrupt or replaced file)")
+        data = read_checked(folder, spec)
         derived = self.card["derived_from"]
         if hash_model.checksum != derived["checksum"]:
             raise ModelMismatchError(
@@ -96,7 +84,8 @@ class CodeProfileModel:
         self.window, self.hop = int(self.card["window"]), int(self.card["hop"])
         self.checksum = projection_checksum(hash_model.checksum, spec["sha256"], self.window, self.hop)
         if self.card.get("checksum") != self.checksum:
-            raise ModelFileError(f"{card_file}: checksum does not match its projection, codes and windows")
+            raise ModelFileError(f"{folder.joinpath('card.json')}: checksum does not match its projection, "
+                                 f"codes and windows")
         with np.load(io.BytesIO(data)) as arrays:
             self.mean = np.asarray(arrays["mean"], np.float32)  # (1552,)
             self.components = np.asarray(arrays["components"], np.float32)  # (1552, dims)

@@ -62,26 +62,35 @@ def package_model_dir(name: str, version: str):
     return resources.files("seqretrieve.models").joinpath(name, version)
 
 
-def load_card(folder) -> ModelCard:
-    """Read ``card.json`` and both model files from ``folder`` (a path or ``Traversable``),
-    checking every sha256 and the combined checksum against the card."""
+def read_card(folder) -> tuple[Any, dict]:
+    """(folder as a path or ``Traversable``, its parsed ``card.json``); ModelFileError if none."""
     from pathlib import Path
 
     folder = Path(folder) if isinstance(folder, str) else folder
     card_file = folder.joinpath("card.json")
     if not card_file.is_file():
         raise ModelFileError(f"{card_file}: model card not found (model not shipped or trained?)")
-    card = json.loads(card_file.read_text())
-    files: dict[str, bytes] = {}
-    for side in SIDES:
-        spec = card["files"][side]
-        path = folder.joinpath(spec["path"])
-        if not path.is_file():
-            raise ModelFileError(f"{path}: model file named by its card is missing")
-        data = path.read_bytes()
-        if sha256_bytes(data) != spec["sha256"]:
-            raise ModelFileError(f"{path}: sha256 differs from card.json (corrupt or replaced file)")
-        files[side] = data
+    return folder, json.loads(card_file.read_text())
+
+
+def read_checked(folder, spec: Mapping[str, str]) -> bytes:
+    """The bytes of the file a card names (``spec``: ``{"path", "sha256"}``) in ``folder``,
+    ModelFileError when it is missing or its sha256 differs."""
+    path = folder.joinpath(spec["path"])
+    if not path.is_file():
+        raise ModelFileError(f"{path}: model file named by its card is missing")
+    data = path.read_bytes()
+    if sha256_bytes(data) != spec["sha256"]:
+        raise ModelFileError(f"{path}: sha256 differs from card.json (corrupt or replaced file)")
+    return data
+
+
+def load_card(folder) -> ModelCard:
+    """Read ``card.json`` and both model files from ``folder`` (a path or ``Traversable``),
+    checking every sha256 and the combined checksum against the card."""
+    folder, card = read_card(folder)
+    card_file = folder.joinpath("card.json")
+    files = {side: read_checked(folder, card["files"][side]) for side in SIDES}
     expected = representation_checksum(
         {s: card["files"][s]["sha256"] for s in SIDES}, card["standardisation"]
     )
