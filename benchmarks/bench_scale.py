@@ -34,7 +34,13 @@ SIZES = ("1000", "5000", "all")
 VALIDATION_SIZES = ("1000",)
 BRUTE_SONGS = int(os.environ.get("SCALE_BRUTE_SONGS", "60"))  # songs with the brute-force reference (13 s each)
 FULL_SCORES_UP_TO = 2000  # indexes this small keep every entry's score per query (for fusion studies)
-ALONE = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)"}
+ALONE = {"embedding": "embedding alone (pse)", "profile": "code profile alone (dhs codes)",
+         "hash-dtw": "Hamming DTW alone (dhs)"}
+
+
+def alone_in(results: list[dict]) -> dict[str, str]:
+    """The entries of ALONE measured in ``results``."""
+    return {name: title for name, title in ALONE.items() if all(name in res["seconds"] for res in results)}
 
 
 def log(message: str) -> None:
@@ -69,54 +75,98 @@ def rank_of(ranked: list[str], target: str, others: set[str]) -> int | None:
 
 
 class Runner:
-    """Ranks one query against one index with each stage alone and the cascade, or (``brute``)
-    with brute-force DTW alone."""
+    """Ranks one query against one index with each first stage alone over every entry and the
+    cascade, or (``brute``) with brute-force DTW alone. Each part is cached with its own setup,
+    so a change of the cascade does not re-run the stages alone (the costly part at 20k)."""
 
-    def __init__(self, index, brute: bool):
+    def __init__(self, index, brute: bool, synthesizer: str):
         from seqretrieve.pipelines.search import build_matchers, counts_for
         from seqretrieve.registry import get_registry
 
         registry = get_registry()
         self.index = index
-        self.cascade = None if brute else counts_for(registry.get("pipeline", "cascade"), len(index))
+        spec = registry.get("pipeline", "brute-force" if brute else "cascade")
+        self.cascade = None if brute else counts_for(spec, len(index))
         self.cascade_matchers = {} if brute else build_matchers(self.cascade, registry)
         self.alone = ({"dtw": registry.create("matcher", "dtw")} if brute else
-                      {"embedding": registry.create("matcher", "embedding", max_hits=None),
-                       "hash-dtw": registry.create("matcher", "hash-dtw")})
+                      {name: registry.create("matcher", matcher, max_hits=None, **options) if matcher == "embedding"
+                       else registry.create("matcher", matcher, **options)
+                       for name, (matcher, options) in alone_matchers(registry).items()})
+        self.setups = {name: f"{synthesizer} / {registry.get('matcher', matcher).name} "
+                             f"v{registry.get('matcher', matcher).version} {options}"
+                       for name, (matcher, options) in (alone_matchers(registry).items() if not brute
+                                                        else [("dtw", ("dtw", {}))])}
+        self.setups["dtw" if brute else "cascade"] = f"{synthesizer} / {spec.name} v{spec.version}"
 
-    def run(self, query, targets: dict[str, str]) -> dict:
-        """{targets: {label: {method: rank, "stages": [rank per stage]}}, seconds, stage_seconds}."""
+    def stale(self, cached: dict) -> bool:
+        return any(cached.get("parts", {}).get(name, {}).get("setup") != setup for name, setup in self.setups.items())
+
+    def run(self, query, targets: dict[str, str], cached: dict) -> dict:
+        """``cached`` with every stale part measured again: ``{"targets_ids", "parts": {name:
+        {"setup", "ranks": {label: rank}, "seconds", "scores" (small indexes)}, "cascade": {...,
+        "stages", "survived", "stage_seconds", "final", "description"}}}``."""
         from seqretrieve.pipelines.run import run_pipeline
 
-        out = {"targets": {label: {} for label in targets}, "targets_ids": targets, "seconds": {}}
-        ranked, scores = {}, {}
+        parts = dict(cached.get("parts", {}))
         for name, matcher in self.alone.items():
+            if parts.get(name, {}).get("setup") == self.setups[name]:
+                continue
             started = time.perf_counter()
             hits = matcher.rank(query, self.index, None)
-            out["seconds"][name] = time.perf_counter() - started
-            ranked[name] = [hit.id for hit in hits]
-            scores[name] = {hit.id: hit.score for hit in hits}
-        if len(self.index) <= FULL_SCORES_UP_TO:
-            out["all_scores"] = scores
-        if self.cascade is not None:
-            out["cascade"] = describe(self.cascade)
+            part = {"setup": self.setups[name], "seconds": time.perf_counter() - started,
+                    "ranks": ranks_of([hit.id for hit in hits], targets)}
+            if len(self.index) <= FULL_SCORES_UP_TO:
+                part["scores"] = {hit.id: hit.score for hit in hits}
+            parts[name] = part
+        if self.cascade is not None and parts.get("cascade", {}).get("setup") != self.setups["cascade"]:
             result = run_pipeline(self.cascade, self.cascade_matchers, query, self.index, top=10 ** 6)
-            out["stage_seconds"] = [stage.seconds for stage in result.stages]
-            ranked["cascade"] = [hit.id for hit in result.hits]
-            # the final stage's candidates (and the right entries) with every stage's score, for
-            # studying how the final score could fuse the stages' evidence
+            # the final stage's candidates (and the right entries) with the last two stages' scores,
+            # for studying how the final score could fuse the stages' evidence
             final, before = result.stages[-1].scores, result.stages[-2].scores
-            out["final"] = {entry_id: [final.get(entry_id), before.get(entry_id), scores["hash-dtw"].get(entry_id),
-                                       scores["embedding"].get(entry_id)]
-                            for entry_id in [*final, *targets.values()]}
-        for label, target in targets.items():
-            others = set(targets.values()) - {target}
-            record = out["targets"][label]
-            record.update({name: rank_of(ids, target, others) for name, ids in ranked.items()})
-            if self.cascade is not None:
-                record["stages"] = [rank_of(list(stage.ranks), target, others) for stage in result.stages]
-                record["survived"] = [target in stage.ranks for stage in result.stages[1:]]
-        return out
+            parts["cascade"] = {
+                "setup": self.setups["cascade"], "description": describe(self.cascade),
+                "ranks": ranks_of([hit.id for hit in result.hits], targets),
+                "stages": {label: [rank_of(list(stage.ranks), target, set(targets.values()) - {target})
+                                   for stage in result.stages] for label, target in targets.items()},
+                "survived": {label: [target in stage.ranks for stage in result.stages[1:]] for label, target in targets.items()},
+                "stage_seconds": [stage.seconds for stage in result.stages],
+                "final": {entry_id: [final.get(entry_id), before.get(entry_id)] for entry_id in [*final, *targets.values()]},
+            }
+        return {"targets_ids": targets, "parts": parts}
+
+
+def alone_matchers(registry) -> dict[str, tuple[str, dict]]:
+    """Each first stage measured alone over every entry: name -> (matcher, options)."""
+    found = {"embedding": ("embedding", {}), "hash-dtw": ("hash-dtw", {})}
+    if "profile" in registry.components("representation"):
+        found["profile"] = ("embedding", {"representation": "profile"})
+    return found
+
+
+def ranks_of(ranked: list[str], targets: dict[str, str]) -> dict[str, int | None]:
+    """Label -> rank of its target in ``ranked``, the other targets left out."""
+    return {label: rank_of(ranked, target, set(targets.values()) - {target}) for label, target in targets.items()}
+
+
+def flattened(record: dict) -> dict:
+    """A cached record in the shape the tables read: ``targets[label][method]`` ranks (and the
+    cascade's ``stages``/``survived``), ``seconds[method]``, ``stage_seconds``, ``final``,
+    ``all_scores[method]``, ``cascade`` (its description) and ``setup``."""
+    parts = record["parts"]
+    out = {"targets_ids": record["targets_ids"], "targets": {label: {} for label in record["targets_ids"]},
+           "seconds": {}, "all_scores": {}, "setup": "; ".join(sorted({part["setup"] for part in parts.values()}))}
+    for name, part in parts.items():
+        for label, rank in part["ranks"].items():
+            out["targets"][label][name] = rank
+        if name == "cascade":
+            for label in out["targets"]:
+                out["targets"][label].update(stages=part["stages"][label], survived=part["survived"][label])
+            out.update(stage_seconds=part["stage_seconds"], final=part["final"], cascade=part["description"])
+        else:
+            out["seconds"][name] = part["seconds"]
+            if "scores" in part:
+                out["all_scores"][name] = part["scores"]
+    return out
 
 
 def query_features(qid: str, midi, extractor, synthesizer):
@@ -146,35 +196,24 @@ def collect(size: str, query_list, brute: bool, log) -> tuple[int, list[dict]]:
     registry = get_registry()
     extractor = registry.create("feature_extractor", "cqt")
     synthesizer = query_synthesizer(extractor, registry)
-    setup = setup_of(synthesizer, brute)
     cache = SCALE / "results" / (size + ("-brute" if brute else ""))
     cache.mkdir(parents=True, exist_ok=True)
     results = []
     with Index.open(SCALE / f"index-{size}") as index:
-        runner = None
+        runner = Runner(index, brute, synthesizer.name)
         for k, (qid, midi_path, targets) in enumerate(query_list):
             path = cache / f"{qid}.json"
             cached = json.loads(path.read_text()) if path.exists() else {}
-            if cached.get("setup") != setup:  # missing, or measured with other defaults
-                runner = runner or Runner(index, brute)
+            if runner.stale(cached):  # missing, or parts measured with other defaults
                 midi = load_midi(str(midi_path))
                 query = QueryData(str(midi_path), midi, {extractor.name: query_features(qid, midi, extractor, synthesizer)})
-                cached = {**runner.run(query, targets), "setup": setup}
+                cached = runner.run(query, targets, cached)
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(json.dumps(cached))
                 tmp.replace(path)
                 log(f"{size}: query {k + 1}/{len(query_list)}")
-            results.append({"query": qid, **cached})
+            results.append({"query": qid, **flattened(cached)})
         return len(index), results
-
-
-def setup_of(synthesizer, brute: bool) -> str:
-    """What a cached result was measured with: the query synthesizer and the pipeline's version
-    (a change of defaults bumps it), so stale results are measured again."""
-    from seqretrieve.registry import get_registry
-
-    pipeline = get_registry().get("pipeline", "brute-force" if brute else "cascade")
-    return f"{synthesizer.name} / {pipeline.name} v{pipeline.version}"
 
 
 def percentiles(ranks: list[int | None], n: int) -> list[str]:
@@ -188,7 +227,7 @@ def size_table(size: str, n: int, results: list[dict], keeps: list, labels: tupl
 
     records = [rec for res in results for label, rec in res["targets"].items() if label in labels]
     lines = []
-    for name, title in ALONE.items():
+    for name, title in alone_in(results).items():
         ranks = [rec[name] for rec in records]
         lines.append(f"| {n:,} | {title} | " + " | ".join(percentiles(ranks, n)) + " | |")
     for k, keep in enumerate(keeps):
@@ -284,9 +323,10 @@ def plot_lines(measured: dict) -> list[str]:
     import matplotlib.pyplot as plt
 
     sizes = [n for n, _ in measured.values()]
-    curves = {"embedding alone": "embedding", "Hamming DTW alone": "hash-dtw", "cascade stage 2 (fused)": 1}
+    curves = {title: name for name, title in alone_in([res for _, results in measured.values() for res in results]).items()}
+    curves["cascade stage 2 (fused Hamming DTW)"] = 1
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    for (label, key), color in zip(curves.items(), ("tab:blue", "tab:orange", "tab:green")):
+    for (label, key), color in zip(curves.items(), ("tab:blue", "tab:purple", "tab:orange", "tab:green")):
         for q, style in ((50, ":"), (95, "-")):
             shares = []
             for n, results in measured.values():
@@ -309,21 +349,8 @@ CARRIES = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 def final_rows(result: dict) -> dict[str, tuple[float, float]]:
-    """Entry id -> (final DTW score, previous stage's score) for the final stage's candidates.
-    Results cached before stage scores were recorded hold every entry's Hamming-DTW score and
-    embedding distance instead (small indexes, where the hash-dtw stage saw every entry), from
-    which that stage's fused score is rebuilt exactly."""
-    from seqretrieve.matchers.fusion import fused
-
-    rows = {entry_id: row for entry_id, row in result["final"].items() if row[0] is not None}
-    if all(len(row) == 4 for row in rows.values()):
-        return {entry_id: (row[0], row[1]) for entry_id, row in rows.items()}
-    every = result["all_scores"]
-    ids = list(every["hash-dtw"])
-    weight = cascade_spec().stages[-2].options.get("embedding_weight", 0.0)
-    stage = fused(np.array([every["hash-dtw"][i] for i in ids]), (weight, np.array([every["embedding"][i] for i in ids])))
-    by_id = dict(zip(ids, stage.tolist()))
-    return {entry_id: (row[0], by_id[entry_id]) for entry_id, row in rows.items()}
+    """Entry id -> (final DTW score, previous stage's score) for the final stage's candidates."""
+    return {entry_id: (row[0], row[1]) for entry_id, row in result["final"].items() if row[0] is not None}
 
 
 def final_rank(result: dict, target: str, others: set[str], carry: float) -> int | None:
@@ -381,7 +408,9 @@ def extrapolation_lines(measured: dict) -> list[str]:
              f"and what Hamming DTW over them costs at this run's {per_entry * 1e6:.1f} us per entry (one core, "
              "loaded machine):", "", "| first stage | survival | share of N to keep | entries at 1M | Hamming DTW over them |",
              "|---|---|---|---|---|"]
-    for name, title in ALONE.items():
+    for name, title in alone_in(results).items():
+        if name == "hash-dtw":
+            continue  # the cost column is Hamming DTW's own
         filled = np.array([n if rec[name] is None else rec[name] for rec in records], dtype=float) / n
         for q in (95, 99):
             share = float(np.percentile(filled, q, method="higher"))
@@ -390,14 +419,16 @@ def extrapolation_lines(measured: dict) -> list[str]:
 
 
 def timing_lines(measured: dict) -> list[str]:
-    lines = ["Median seconds per query (one core on a machine shared with other jobs, load ~8 per core, so "
-             "only the proportions mean something: the `speed` section has clean timings; the cascade's stages as "
-             "run, and each stage alone over the whole index):", "", "| N | cascade stages | embedding alone | Hamming DTW alone |", "|---|---|---|---|"]
+    titles = alone_in([res for _, results in measured.values() for res in results])
+    lines = ["Median seconds per query (one core on a machine shared with other jobs, so only the proportions "
+             "mean something: the `speed` section has clean timings; the cascade's stages as run, and each stage "
+             "alone over the whole index):", "", "| N | cascade stages | " + " | ".join(titles.values()) + " |",
+             "|---|---|" + "---|" * len(titles)]
     for n, results in measured.values():
         stages = np.median([res["stage_seconds"] for res in results], axis=0)
-        alone = {name: np.median([res["seconds"][name] for res in results]) for name in ALONE}
+        alone = [np.median([res["seconds"][name] for res in results]) for name in titles]
         lines.append(f"| {n:,} | " + " + ".join(f"{s:.3f}" for s in stages) + f" = {stages.sum():.3f} | "
-                     f"{alone['embedding']:.4f} | {alone['hash-dtw']:.3f} |")
+                     + " | ".join(f"{a:.4f}" for a in alone) + " |")
     return lines + [""]
 
 
@@ -410,12 +441,14 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(SIZES), help="test index sizes to measure")
     parser.add_argument("--validation-sizes", default=",".join(VALIDATION_SIZES))
     parser.add_argument("--brute", action="store_true", help="also the brute-force reference at the smallest size")
+    parser.add_argument("--part", default="0/1", help="I/N: only every N-th query from the I-th (run N processes at once)")
     args = parser.parse_args()
+    part, parts = map(int, args.part.split("/"))
 
     with tempfile.TemporaryDirectory() as tmp:
         for size in filter(None, args.validation_sizes.split(",")):
-            collect(f"validation-{size}", queries(Path(tmp), None, "validation"), False, log)
-        query_list = queries(Path(tmp), None)
+            collect(f"validation-{size}", queries(Path(tmp), None, "validation")[part::parts], False, log)
+        query_list = queries(Path(tmp), None)[part::parts]
         for size in filter(None, args.sizes.split(",")):
             collect(size, query_list, False, log)
         if args.brute:
