@@ -96,7 +96,9 @@ class Runner:
                              f"v{registry.get('matcher', matcher).version} {options}"
                        for name, (matcher, options) in (alone_matchers(registry).items() if not brute
                                                         else [("dtw", ("dtw", {}))])}
-        self.setups["dtw" if brute else "cascade"] = f"{synthesizer} / {spec.name} v{spec.version}"
+        self.setups["dtw" if brute else "cascade"] = (
+            f"{synthesizer} / {spec.name} v{spec.version} ("
+            + ", ".join(f"{st.matcher} v{registry.get('matcher', st.matcher).version}" for st in spec.stages) + ")")
 
     def stale(self, cached: dict) -> bool:
         return any(cached.get("parts", {}).get(name, {}).get("setup") != setup for name, setup in self.setups.items())

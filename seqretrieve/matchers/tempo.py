@@ -7,6 +7,11 @@ for every entry, its best score over the rates. That is fair across rates when t
 do not drift with the query's length: path-normalised DTW scores and z-scored fused hash scores
 (standardised over the candidates at each rate) both qualify.
 
+Every extra rate is also one more chance for a wrong entry to fit by accident: with
+``rate_penalty`` > 0 a score found at rate ``r`` counts ``rate_penalty * |ln r|`` standard
+deviations of the candidates' scores at rate 1 worse, so a rate other than the written one wins
+only by a clear margin (a real tempo gap improves the right entry's score by several).
+
 Representations named in ``shared`` (a global embedding that barely depends on the tempo, such
 as the fused hash stage's PSE) are encoded once, from the query as written, and reused at every
 rate instead of being encoded again per rate.
@@ -47,10 +52,13 @@ class MultiRateMatcher:
     winning rate.
     """
 
-    def __init__(self, inner, rates, max_hits: int | None = None, shared=()):
+    def __init__(self, inner, rates, max_hits: int | None = None, shared=(), rate_penalty: float = 0.0):
         self.inner = inner
         self.name = inner.name
         self.rates = check_rates(rates)
+        if not rate_penalty >= 0:
+            raise ValueError(f"rate_penalty must be >= 0, not {rate_penalty}")
+        self.rate_penalty = float(rate_penalty)
         self.shared = tuple(shared)
         self.max_hits = max_hits if max_hits is not None else getattr(inner, "max_hits", None)
         if hasattr(inner, "max_hits"):
@@ -64,8 +72,16 @@ class MultiRateMatcher:
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         best: dict[str, Hit] = {}
+        unit = 0.0  # the rate-1 scores' standard deviation: what rate_penalty counts in
         for rate in sorted(self.rates, key=lambda r: r != 1.0):  # as written first: it encodes ``shared``
-            for hit in self.inner.rank(rescaled_query(query, rate, self.shared), index, candidates):
+            hits = self.inner.rank(rescaled_query(query, rate, self.shared), index, candidates)
+            if rate == 1.0 and self.rate_penalty:
+                scores = np.array([hit.score for hit in hits], np.float64)
+                unit = float(np.std(scores[np.isfinite(scores)])) if np.isfinite(scores).sum() > 1 else 0.0
+            extra = self.rate_penalty * unit * abs(np.log(rate))
+            for hit in hits:
+                if extra:
+                    hit = dataclasses.replace(hit, score=hit.score + extra)
                 held = best.get(hit.id)
                 if held is None or hit.score < held.score:
                     best[hit.id] = hit
@@ -74,8 +90,8 @@ class MultiRateMatcher:
         return [hits[k] for k in order.tolist()]
 
 
-def with_rates(matcher, rates, shared=()):
+def with_rates(matcher, rates, shared=(), rate_penalty: float = 0.0):
     """``matcher`` itself for ``rates`` None or (1,), else a :class:`MultiRateMatcher` of it."""
     if rates is None or check_rates(rates) == (1.0,):
         return matcher
-    return MultiRateMatcher(matcher, rates, shared=shared)
+    return MultiRateMatcher(matcher, rates, shared=shared, rate_penalty=rate_penalty)

@@ -47,6 +47,23 @@ def test_multi_rate_keeps_each_entries_best_rate(rendered):
     assert [hit.id for hit in hits] == ["fast", "same"] and hits[0].score == 0 and hits[1].score == 1
 
 
+def test_rate_penalty_counts_other_rates_worse_in_standard_deviations_of_rate_one(rendered):
+    features = rendered[2][0][1]
+    n = len(features.frames)
+    half = int(round(n * 0.5))
+    # at rate 1 the scores are |n - target|: 1 (near), n - half (fast) and 3n + 1 (far)
+    inner = _ByLength({"near": n + 1, "fast": half, "far": 4 * n + 1})
+    unit = float(np.std([1.0, n - half, 3 * n + 1]))
+    matcher = MultiRateMatcher(inner, (1.0, 0.5), rate_penalty=0.5)
+    hits = {hit.id: hit.score for hit in matcher.rank(query_for(features), None, None)}
+    assert hits["fast"] == pytest.approx(0.5 * unit * np.log(2))  # found at rate 0.5, counted worse
+    assert hits["near"] == 1.0  # best as written: no penalty
+    assert matcher.rank(query_for(features), None, None)[0].id == "near"  # "fast" no longer wins
+    assert MultiRateMatcher(inner, (1.0, 0.5)).rank(query_for(features), None, None)[0].id == "fast"
+    with pytest.raises(ValueError, match="rate_penalty"):
+        MultiRateMatcher(inner, (1.0, 0.5), rate_penalty=-1)
+
+
 def test_rescaled_queries_are_cached_and_rate_one_is_the_query(rendered):
     query = query_for(rendered[2][0][1])
     assert rescaled_query(query, 1.0) is query
