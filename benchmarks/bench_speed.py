@@ -106,7 +106,7 @@ def full_final_dtw(spec):
 
 
 def prepare(midi_path, extractor, synthesizer, models):
-    """QueryData with the MIDI's features and both encodings (what ``Searcher.search`` does
+    """QueryData with the MIDI's features and every model's encoding (what ``Searcher.search`` does
     before the pipeline)."""
     from seqretrieve.audio.midi import load_midi
     from seqretrieve.features.extract import features_from_midi
@@ -203,7 +203,7 @@ def run(quick: bool = False) -> str:
     synthesizer = registry.create("synthesizer", "tinysoundfont")
     query_synth = registry.create("synthesizer", DEFAULT_QUERY_SYNTH)
     extractor = registry.create("feature_extractor", "cqt")
-    models = [registry.create("representation", name) for name in ("dhs", "pse")]
+    models = [registry.create("representation", name) for name in ("dhs", "pse", "profile")]
     bench = build_benchmark(POP909, CACHE, N_REAL, N_QUERIES, synthesizer, preset="easy")
     queries = bench.queries[: 2 if quick else N_QUERIES]
     sizes = SIZES[:2] if quick else SIZES
