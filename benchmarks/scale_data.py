@@ -49,12 +49,12 @@ def main() -> int:
     say(f"plan: {len(plan)} distractors in {scale.shard_count(plan)} shards of {scale.SHARD_SIZE}")
     scale.render_all(SCALE, plan, args.workers, args.shards, on_shard=lambda done, total: say(f"shards {done}/{total}"))
     rights = scale.right_entries(SHARED / "pop909", RIGHT_CACHE, SHARED / "bach-violin")
-    for size in args.sizes.split(","):
+    for size in filter(None, args.sizes.split(",")):
         say(f"index of {size} entries")
         count = scale.assemble_index(SCALE / f"index-{size}", _entries(size), rights, scale.iter_distractors(SCALE, plan))
         say(f"index-{size}: {count} entries")
     validation = scale.right_entries(SHARED / "pop909", RIGHT_CACHE, None, split="validation")
-    for size in args.validation_sizes.split(","):
+    for size in filter(None, args.validation_sizes.split(",")):
         say(f"validation index of {size} entries")
         distractors = scale.not_from_split(scale.iter_distractors(SCALE, plan), "validation")
         count = scale.assemble_index(SCALE / f"index-validation-{size}", _entries(size), validation, distractors)
