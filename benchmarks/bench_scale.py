@@ -96,8 +96,10 @@ class Runner:
                              f"v{registry.get('matcher', matcher).version} {options}"
                        for name, (matcher, options) in (alone_matchers(registry).items() if not brute
                                                         else [("dtw", ("dtw", {}))])}
+        # the stages as run, not the pipeline's version: the final carry is applied afterwards
+        # from the recorded scores, so a change of it needs no new measurement
         self.setups["dtw" if brute else "cascade"] = (
-            f"{synthesizer} / {spec.name} v{spec.version} ("
+            f"{synthesizer} / {spec.name}: {describe(spec)} ("
             + ", ".join(f"{st.matcher} v{registry.get('matcher', st.matcher).version}" for st in spec.stages) + ")")
 
     def stale(self, cached: dict) -> bool:
@@ -228,17 +230,18 @@ def size_table(size: str, n: int, results: list[dict], keeps: list, labels: tupl
     from seqretrieve.evaluation.metrics import summarize
 
     records = [rec for res in results for label, rec in res["targets"].items() if label in labels]
+    final = [cascade_rank(res, label) for res in results for label in res["targets"] if label in labels]
     lines = []
     for name, title in alone_in(results).items():
         ranks = [rec[name] for rec in records]
         lines.append(f"| {n:,} | {title} | " + " | ".join(percentiles(ranks, n)) + " | |")
     for k, keep in enumerate(keeps):
-        ranks = [rec["stages"][k] for rec in records]
         last = k == len(keeps) - 1
+        ranks = final if last else [rec["stages"][k] for rec in records]  # final: with the shipped carry
         survived = "" if last else f"{np.mean([rec['survived'][k] for rec in records]):.1%}"
         lines.append(f"| {n:,} | cascade stage {k + 1} ({'final ranking' if last else f'keeps {keep}'}) | "
                      + " | ".join(percentiles(ranks, n)) + f" | {survived} |")
-    stats = summarize([cascade_rank(res, label) for res in results for label in res["targets"] if label in labels], n)
+    stats = summarize(final, n)
     lines.append(f"| {n:,} | **cascade** top-1 {stats['top1']:.1%}, top-5 {stats['top5']:.1%}, "
                  f"MRR {stats['mrr']:.3f} | | | | | |")
     return lines

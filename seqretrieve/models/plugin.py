@@ -18,6 +18,10 @@ PROFILE_VERSION = "1"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table
 CASCADE_EMBEDDING_WEIGHT = 1.0
+#: weight of the hash-dtw stage's score carried into the final DTW ranking (``PipelineStage.carry``),
+#: chosen on the scale benchmark's validation indexes (456 targets): top-1 at 1,000 entries 83.8%
+#: with no carry -> 85.1%, at 14,087 entries 79.4% -> 81.1% (BENCHMARKS.md, "Scale")
+CASCADE_FINAL_CARRY = 0.5
 #: global time-scalings of the query each stage tries (seqretrieve.matchers.tempo), chosen on
 #: the validation songs of benchmarks/bench_tempo.py; (1.0,) = the query as written
 HASH_RATES = (0.44, 0.67, 1.0, 1.5, 2.25)
@@ -103,10 +107,11 @@ def seqretrieve_pipelines():
             "cascade",
             [PipelineStage("embedding", 1000, {"representation": "profile"}),
              PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
-             PipelineStage("dtw")],
+             PipelineStage("dtw", carry=CASCADE_FINAL_CARRY)],
             description="code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
-                        "DTW on DHS codes (fused with the PSE distance) keeps 30 -> full CQT DTW",
-            version="5",
+                        "DTW on DHS codes (fused with the PSE distance) keeps 30 -> full CQT DTW (carrying "
+                        "the hash-dtw score with weight 0.5)",
+            version="6",
             needs=("dhs", "profile", "pse"),
             preference=10,  # the default wherever every entry holds the three representations
         ),
