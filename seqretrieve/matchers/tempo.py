@@ -70,14 +70,44 @@ class MultiRateMatcher:
             raise AttributeError(name)
         return getattr(self.inner, name)
 
+    @property
+    def partial_scores(self):
+        """For ranking across index shards (:mod:`seqretrieve.pipelines.sharded`), when the inner
+        matcher scores over the whole candidate set: ``(query, index, candidates) -> (rows (K,),
+        columns (K, C * R))``, the inner matcher's columns at each rate side by side."""
+        if not hasattr(self.inner, "partial_scores"):
+            raise AttributeError("partial_scores")
+        return self._partial_scores
+
+    @property
+    def combine(self):
+        """``columns (K, C * R) -> scores (K,)``: each rate's columns combined by the inner matcher,
+        then each candidate's best rate with the rate penalty, as :meth:`rank` does."""
+        if not hasattr(self.inner, "combine"):
+            raise AttributeError("combine")
+        return self._combine
+
+    def _ordered_rates(self) -> list[float]:
+        return sorted(self.rates, key=lambda r: r != 1.0)  # as written first: it encodes ``shared``
+
+    def _partial_scores(self, query: QueryData, index, candidates: np.ndarray | None):
+        parts = [self.inner.partial_scores(rescaled_query(query, rate, self.shared), index, candidates)
+                 for rate in self._ordered_rates()]
+        return parts[0][0], np.concatenate([columns for _, columns in parts], axis=1)
+
+    def _combine(self, columns: np.ndarray) -> np.ndarray:
+        rates = self._ordered_rates()
+        scores = [np.asarray(self.inner.combine(block), np.float64) for block in np.split(columns, len(rates), axis=1)]
+        unit = _spread(scores[0]) if self.rate_penalty else 0.0
+        return np.min([score + self.rate_penalty * unit * abs(np.log(rate)) for rate, score in zip(rates, scores)], axis=0)
+
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         best: dict[str, Hit] = {}
         unit = 0.0  # the rate-1 scores' standard deviation: what rate_penalty counts in
-        for rate in sorted(self.rates, key=lambda r: r != 1.0):  # as written first: it encodes ``shared``
+        for rate in self._ordered_rates():
             hits = self.inner.rank(rescaled_query(query, rate, self.shared), index, candidates)
             if rate == 1.0 and self.rate_penalty:
-                scores = np.array([hit.score for hit in hits], np.float64)
-                unit = float(np.std(scores[np.isfinite(scores)])) if np.isfinite(scores).sum() > 1 else 0.0
+                unit = _spread(np.array([hit.score for hit in hits], np.float64))
             extra = self.rate_penalty * unit * abs(np.log(rate))
             for hit in hits:
                 if extra:
@@ -88,6 +118,12 @@ class MultiRateMatcher:
         hits = list(best.values())
         order = top_rows(np.array([hit.score for hit in hits], np.float64), self.max_hits)
         return [hits[k] for k in order.tolist()]
+
+
+def _spread(scores: np.ndarray) -> float:
+    """Standard deviation of the finite ``scores`` (0 for fewer than two): the rate penalty's unit."""
+    finite = scores[np.isfinite(scores)]
+    return float(np.std(finite)) if len(finite) > 1 else 0.0
 
 
 def with_rates(matcher, rates, shared=(), rate_penalty: float = 0.0):
