@@ -88,16 +88,15 @@ class Runner:
         spec = registry.get("pipeline", "brute-force" if brute else "cascade")
         self.cascade = None if brute else counts_for(spec, len(index))
         self.cascade_matchers = {} if brute else build_matchers(self.cascade, registry)
-        self.alone = ({"dtw": registry.create("matcher", "dtw")} if brute else
-                      {name: registry.create("matcher", matcher, max_hits=None, **options) if matcher == "embedding"
-                       else registry.create("matcher", matcher, **options)
-                       for name, (matcher, options) in alone_matchers(registry).items()})
-        self.setups = {name: f"{synthesizer} / {registry.get('matcher', matcher).name} "
-                             f"v{registry.get('matcher', matcher).version} {options}"
-                       for name, (matcher, options) in (alone_matchers(registry).items() if not brute
-                                                        else [("dtw", ("dtw", {}))])}
+        self.alone, self.setups = {}, {}
+        for name, (matcher, options) in ({"dtw": ("dtw", {})} if brute else alone_matchers(registry)).items():
+            self.alone[name] = registry.create("matcher", matcher, **options,
+                                               **({"max_hits": None} if matcher == "embedding" else {}))
+            component = registry.get("matcher", matcher)
+            self.setups[name] = f"{synthesizer} / {component.name} v{component.version} {options}"
         # the stages as run, not the pipeline's version: the final carry is applied afterwards
-        # from the recorded scores, so a change of it needs no new measurement
+        # from the recorded scores, so a change of it needs no new measurement (brute force: it
+        # is the one stage, its part named "dtw")
         self.setups["dtw" if brute else "cascade"] = (
             f"{synthesizer} / {spec.name}: {describe(spec)} ("
             + ", ".join(f"{st.matcher} v{registry.get('matcher', st.matcher).version}" for st in spec.stages) + ")")
