@@ -9,8 +9,6 @@ from typing import Optional
 
 import typer
 
-import numpy as np
-
 from .output import emit_json, stderr
 
 DEFAULT_PAIRS = Path("data/pairs")
@@ -93,6 +91,8 @@ def _profile_codes(scale: Optional[Path], index_path: Optional[Path], limit: Opt
                        "selection": "train split only: POP909 songs with number mod 4 in {2, 3} and their "
                                     "versions, music21 works whose name hashes to train; first in plan order",
                        "excerpts": len(codes), "limit": limit}
+    import numpy as np
+
     from ..index.representations import load_matrices
     from ..index.store import Index
 
