@@ -62,11 +62,11 @@ scale-data: install-test fonts
 	$(BIN)/python benchmarks/scale_data.py --workers 2
 
 # The larger training corpus: POP909 train/validation songs + versions + music21 works, five
-# SoundFonts, tempo x0.5-2, 30% MP3-coded, two recordings per file (resumable).
+# SoundFonts, tempo x0.4-2.5, 30% MP3-coded, two recordings per file (resumable).
 corpus: $(TRAIN_VENV)/.installed fonts
 	$(TRAIN_VENV)/bin/python -c "from seqretrieve.corpus.sources import export_music21; export_music21('data/corpus/music21')"
 	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/corpus/pairs --versions \
-		--music21 data/corpus/music21 --fonts training --tempo-range 0.5,2 --lossy 0.3 --renderings 2
+		--music21 data/corpus/music21 --fonts training --tempo-range 0.4,2.5 --lossy 0.3 --renderings 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -196,6 +196,7 @@ def cold_start(index_path: Path, midi_path: Path) -> float:
 def run(quick: bool = False) -> str:
     from seqretrieve.dtw.align import score_features
     from seqretrieve.evaluation.pop909 import build_benchmark
+    from seqretrieve.index.build import build_index
     from seqretrieve.index.store import Index
     from seqretrieve.pipelines.search import DEFAULT_QUERY_SYNTH, build_matchers, counts_for
 
@@ -213,7 +214,7 @@ def run(quick: bool = False) -> str:
     load = os.getloadavg()[1]
     with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
         tmp = Path(tmp)
-        bench_models._index_with_representations([str(p) for p in bench.recordings], tmp / "real")
+        build_index([str(p) for p in bench.recordings], str(tmp / "real"), workers=1)
         cold = [cold_start(tmp / "real", queries[0][0]) for _ in range(2 if quick else 3)]
         with Index.open(tmp / "real") as real:
             query = prepare(queries[0][0], extractor, synthesizer, models)

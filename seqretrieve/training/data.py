@@ -1,6 +1,7 @@
 """Training pairs aligned by construction: each song rendered as "MIDI" and as a "recording".
 
-MIDI side: the song as is, default synthesizer, the extractor's MIDI rate (as queries are made).
+MIDI side: the song as is, made into frames the way queries are (the query synthesizer,
+``cqt-templates`` for the built-in CQT).
 Recording side: a ``make_variant`` copy (preset "hard" or "easy" by coin flip, a global tempo
 factor, warp, crop, other programs, dropped instrument) rendered at the extractor's audio rate,
 with the default or a random training SoundFont, then augmented (random EQ tilt, reverb half the
@@ -68,14 +69,15 @@ class Recipe:
 
 
 def make_pair(midi, song: str, extractor, synthesizer, rng: np.random.Generator, recipe: Recipe = Recipe(),
-              recording_synthesizer=None) -> Pair:
-    """The aligned (recording, MIDI) features of one loaded song; the recording is rendered by
-    ``recording_synthesizer`` (default: ``synthesizer``) as ``recipe`` says."""
+              recording_synthesizer=None, midi_synthesizer=None) -> Pair:
+    """The aligned (recording, MIDI) features of one loaded song; the MIDI side is made by
+    ``midi_synthesizer`` and the recording rendered by ``recording_synthesizer`` (both default to
+    ``synthesizer``) as ``recipe`` says."""
     from ..corpus.render import mp3_round_trip
     from ..features.extract import features_from_midi
     from ..synth.variants import make_variant
 
-    midi_frames = features_from_midi(midi, extractor, synthesizer).frames
+    midi_frames = features_from_midi(midi, extractor, midi_synthesizer or synthesizer).frames
     preset = "hard" if rng.random() < 0.5 else "easy"
     variant_seed = int(rng.integers(2**31))
     tempo = float(np.exp(rng.uniform(*np.log(recipe.tempo_range))))
@@ -115,21 +117,23 @@ def generate(root: str | Path, out: str | Path, splits: Iterable[str] = ("train"
     """Write ``out/<split>/<file>.npz`` (``<file>-r<k>.npz`` for the k-th extra rendering) for the
     pieces of ``splits`` (first ``limit`` files of each) and ``out/meta.json``; existing pairs are
     kept (the job resumes). A file that fails is reported through ``on_song(name, message)`` and
-    skipped. The MIDI side always uses the default synthesizer (as queries do). Returns the meta
-    record."""
+    skipped. The MIDI side is made by the query synthesizer of the CQT (as queries are); the
+    recording side by ``synthesizer`` with the recipe's fonts. Returns the meta record."""
     from ..audio.midi import load_midi
     from ..errors import SeqretrieveError
+    from ..pipelines.search import query_synthesizer
     from ..registry import get_registry
 
     registry = get_registry()
     extractor = registry.create("feature_extractor", "cqt")
     synth = registry.create("synthesizer", synthesizer)
+    midi_synth = query_synthesizer(extractor, registry)
     fonts = [registry.create("synthesizer", synthesizer, soundfont=font) for font in recipe.fonts or ()]
     out = Path(out)
     meta = {
         "source": str(root), "music21": None if music21 is None else str(music21), "versions": versions,
         "extractor": extractor.name, "extractor_params": extractor.params(),
-        "synthesizer": synthesizer, "seed": seed, "splits": {}, "recording_side": recipe.describe(),
+        "synthesizer": synthesizer, "midi_side": midi_synth.name, "seed": seed, "splits": {}, "recording_side": recipe.describe(),
         "fonts": [Path(font).name for font in recipe.fonts or ()],
     }
     for split in splits:
@@ -146,7 +150,8 @@ def generate(root: str | Path, out: str | Path, splits: Iterable[str] = ("train"
                 rng = np.random.default_rng(_pair_seed(seed, stem, k))
                 recording = fonts[int(rng.integers(len(fonts)))] if fonts else None
                 try:
-                    save_pair(target, make_pair(load_midi(piece.path), name, extractor, synth, rng, recipe, recording))
+                    save_pair(target, make_pair(load_midi(piece.path), name, extractor, synth, rng, recipe, recording,
+                                                       midi_synth))
                     on_song(name, None)
                 except SeqretrieveError as exc:
                     on_song(name, str(exc))

@@ -150,6 +150,7 @@ def test_training_pairs_follow_the_recipe(tmp_path):
     recipe = Recipe(fonts, (0.5, 2.0), 1.0, renderings=2)
     meta = generate(tmp_path / "pop", tmp_path / "pairs", splits=("train",), recipe=recipe, music21=tmp_path / "m21")
     assert meta["splits"] == {"train": 4} and "MP3 p=1" in meta["recording_side"]
+    assert meta["midi_side"] == "cqt-templates"  # the MIDI side is made as queries are
     names = sorted(path.stem for path in (tmp_path / "pairs" / "train").glob("*.npz"))
     assert names == sorted(["002", "002-r1", work, f"{work}-r1"])
     for path in (tmp_path / "pairs" / "train").glob("*.npz"):
