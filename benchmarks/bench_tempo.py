@@ -12,8 +12,9 @@ command builds it into ``data/bench/tempo`` (cached, resumable): ``python benchm
 Each stage is run alone over all entries, as written (rate 1, the published matchers) and with
 its shipped rates (``seqretrieve.matchers.tempo``). The default pipeline's ranking is computed
 from those stage rankings with the cascade's keeps: the final DTW re-ranks the fused hash-dtw
-stage's best ``keep`` (exact while the embedding stage keeps every entry, as here, because each
-entry's DTW score does not depend on the other candidates). The machine is 2 shared cores, so
+stage's best ``keep``, carrying its score as the cascade does (exact while the embedding stage
+keeps every entry, as here, because each entry's DTW score does not depend on the other
+candidates). Queries are made into frames by the product's query synthesizer (note templates). The machine is 2 shared cores, so
 the sets are small (one full run ~20-30 min niced). Validation songs (``--split validation``)
 are for choosing settings; test songs are reported.
 """
@@ -146,13 +147,19 @@ def stage_matchers(rated: bool) -> dict:
             "dtw": registry.create("matcher", "dtw", **plain)}
 
 
-def cascade_rank(fused_hits, dtw_hits, expected: str, keep: int) -> int | None:
-    """Rank of ``expected`` after a dtw stage re-ranks the fused stage's best ``keep``."""
-    kept = {hit.id for hit in fused_hits[:keep]}
-    return correct_rank([hit.id for hit in dtw_hits if hit.id in kept], expected)
+def cascade_rank(fused_hits, dtw_hits, expected: str, keep: int, carry: float) -> int | None:
+    """Rank of ``expected`` after a dtw stage re-ranks the fused stage's best ``keep``, carrying
+    the fused score with weight ``carry`` as the cascade does (``seqretrieve.pipelines.run``)."""
+    from seqretrieve.pipelines.run import carried
+
+    kept = {hit.id: hit.score for hit in fused_hits[:keep]}
+    final = [hit for hit in dtw_hits if hit.id in kept]
+    if carry:
+        final = carried(final, kept, carry)
+    return correct_rank([hit.id for hit in final], expected)
 
 
-def answer(query: Query, index, matchers: tuple[dict, dict], keep: int, extractor, synthesizer) -> dict:
+def answer(query: Query, index, matchers: tuple[dict, dict], keep: int, carry: float, extractor, synthesizer) -> dict:
     """One query's ranks of the right entry (each stage alone, rate 1 and with rates, and the
     pipeline) and seconds per stage."""
     from seqretrieve.audio.midi import load_midi
@@ -169,7 +176,7 @@ def answer(query: Query, index, matchers: tuple[dict, dict], keep: int, extracto
             seconds[f"{stage} {label}"] = time.perf_counter() - started
             ranks[f"{stage} {label}"] = correct_rank([h.id for h in hits[label, stage]], query.expected)
     for when in ("before", "after"):
-        ranks[f"cascade {when}"] = cascade_rank(hits[when, "fused"], hits[when, "dtw"], query.expected, keep)
+        ranks[f"cascade {when}"] = cascade_rank(hits[when, "fused"], hits[when, "dtw"], query.expected, keep, carry)
     return {"query": query.midi.stem, "ranks": ranks, "seconds": seconds}
 
 
@@ -177,16 +184,19 @@ def evaluate(split: str, quick: bool = False) -> dict:
     """Ranks (per method, per query) and seconds per stage for ``split``; answers are appended
     to a results file beside the data (keyed by the matchers' settings), so a run resumes."""
     from seqretrieve.index.store import Index
+    from seqretrieve.pipelines.search import query_synthesizer
 
     n_songs, n_queried = SIZES["quick" if quick else split]
     recordings, queries = build(split, n_songs, n_queried)
     registry = get_registry()
     extractor = registry.create("feature_extractor", "cqt")
-    synthesizer = registry.create("synthesizer", "tinysoundfont")
-    keep = registry.get("pipeline", "cascade").stages[1].keep
+    synthesizer = query_synthesizer(extractor, registry)  # the product's (note templates)
+    cascade = registry.get("pipeline", "cascade")
+    keep, carry = cascade.stages[1].keep, cascade.stages[2].carry
     before, after = stage_matchers(False), stage_matchers(True)
     settings = {name: repr(sorted(registry.get("matcher", name).parameters.items()))
                 for name in ("embedding", "hash-dtw", "dtw")}
+    settings.update(synthesizer=synthesizer.name, keep=keep, carry=carry)
     cache = recordings[0].parent.parent / f"results-{hashlib.sha1(repr(settings).encode()).hexdigest()[:10]}.jsonl"
     done = {}
     if cache.exists():  # resumable: queries already answered with the same matcher settings
@@ -199,7 +209,7 @@ def evaluate(split: str, quick: bool = False) -> dict:
             if query.midi.stem not in done:
                 if ANSWERED_ONLY:
                     continue
-                done[query.midi.stem] = answer(query, index, (before, after), keep, extractor, synthesizer)
+                done[query.midi.stem] = answer(query, index, (before, after), keep, carry, extractor, synthesizer)
                 log.write(json.dumps(done[query.midi.stem]) + "\n")
                 log.flush()
             print(f"[tempo] {split} {number}/{len(queries)} {query.midi.stem} f={query.factor:.2f}: "
@@ -252,7 +262,8 @@ def cost_table(result: dict) -> list[str]:
 def run(quick: bool = False) -> str:
     result = evaluate("test", quick)
     registry = get_registry()
-    keep = registry.get("pipeline", "cascade").stages[1].keep
+    cascade = registry.get("pipeline", "cascade")
+    keep, carry = cascade.stages[1].keep, cascade.stages[2].carry
     rates = {name: registry.get("matcher", name).parameters.get("rates") for name in ("embedding", "hash-dtw", "dtw")}
     return "\n".join([
         "## Tempo gaps (query MIDI 0.4x-2.5x off the recording's tempo)", "",
@@ -265,8 +276,9 @@ def run(quick: bool = False) -> str:
         "(the published matchers), 'tempo rates' = the shipped matchers, which try the query at the global "
         f"time-scalings {', '.join(f'{n}: {r}' for n, r in rates.items())} and keep each entry's best score. "
         "The pipeline rows are computed from the stage rankings with the cascade's keeps (the DTW re-ranks the "
-        f"fused hash-dtw stage's best {keep}; with this few entries that prunes nothing, so the hash stage's own "
-        "rows are what tells whether it would keep the right entry in a large index). "
+        f"fused hash-dtw stage's best {keep}, carrying its score with weight {carry:g}; with this few entries that "
+        "prunes nothing, so the hash stage's own rows are what tells whether it would keep the right entry in a "
+        "large index). Queries: the MIDI made into CQT frames by the product's query synthesizer (note templates). "
         "Data: `python benchmarks/bench_tempo.py --build`."
         + (" **Partial run**: only the queries answered before the run was stopped." if ANSWERED_ONLY else ""), "",
         *table(result), "",
