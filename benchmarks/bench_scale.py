@@ -93,13 +93,15 @@ class Runner:
             self.alone[name] = registry.create("matcher", matcher, **options,
                                                **({"max_hits": None} if matcher == "embedding" else {}))
             component = registry.get("matcher", matcher)
-            self.setups[name] = f"{synthesizer} / {component.name} v{component.version} {options}"
+            used = [options.get("representation", component.parameters.get("representation"))]
+            self.setups[name] = f"{synthesizer} / {component.name} v{component.version} {options}" + models(index, used)
         # the stages as run, not the pipeline's version: the final carry is applied afterwards
         # from the recorded scores, so a change of it needs no new measurement (brute force: it
         # is the one stage, its part named "dtw")
         self.setups["dtw" if brute else "cascade"] = (
             f"{synthesizer} / {spec.name}: {describe(spec)} ("
-            + ", ".join(f"{st.matcher} v{registry.get('matcher', st.matcher).version}" for st in spec.stages) + ")")
+            + ", ".join(f"{st.matcher} v{registry.get('matcher', st.matcher).version}" for st in spec.stages) + ")"
+            + models(index, spec.needs))
 
     def stale(self, cached: dict) -> bool:
         return any(cached.get("parts", {}).get(name, {}).get("setup") != setup for name, setup in self.setups.items())
@@ -136,6 +138,14 @@ class Runner:
                 "final": {entry_id: [final.get(entry_id), before.get(entry_id)] for entry_id in [*final, *targets.values()]},
             }
         return {"targets_ids": targets, "parts": parts}
+
+
+def models(index, names) -> str:
+    """`` [name checksum12, ...]`` of the index's representations ``names`` (a part measured with
+    other models is measured again)."""
+    stored = index.representations()
+    tags = [f"{name} {stored[name]['checksum'][:12]}" for name in sorted(set(names) & set(stored))]
+    return f" [{', '.join(tags)}]" if tags else ""
 
 
 def alone_matchers(registry) -> dict[str, tuple[str, dict]]:

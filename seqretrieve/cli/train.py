@@ -73,35 +73,58 @@ def _tempo_range(text: str) -> tuple[float, float]:
     return low, high
 
 
-def _profile_codes(scale: Optional[Path], index_path: Optional[Path], limit: Optional[int], hash_model):
-    """(code sequences, training record) from the scale benchmark's train-split excerpts or from
-    an index of training recordings holding current "dhs" codes."""
+def _profile_fit(scale: Optional[Path], index_path: Optional[Path], limit: Optional[int], dims: int,
+                 regularisation: float, pop909: Path, music21: Path, hash_model, log):
+    """(projection, training record): the discriminant of the scale benchmark's train-split
+    (recording, MIDI window) pairs, or a PCA of the codes of an index of training recordings."""
     from ..errors import SeqretrieveError, UsageError
 
     if (scale is None) == (index_path is None):
         raise UsageError("give exactly one of --scale (rendered scale excerpts) or --index (training recordings)")
     if scale is not None:
-        from ..training.profile import training_excerpts
+        from ..training.profile import fit_discriminant, training_pairs
+
+        skipped = []
+
+        def on_skip(entry: str, message: str) -> None:
+            skipped.append(entry)
+            log(f"skipped {entry}: {message}")
 
         try:
-            codes = [hash_model.encode(frames, "audio") for _, frames in training_excerpts(scale, limit)]
+            pairs = list(training_pairs(scale, hash_model, pop909, music21, limit, on_skip))
         except FileNotFoundError as exc:
             raise SeqretrieveError(str(exc)) from exc
-        return codes, {"source": "scale benchmark excerpts (shards)", "path": str(scale),
-                       "selection": "train split only: POP909 songs with number mod 4 in {2, 3} and their "
-                                    "versions, music21 works whose name hashes to train; first in plan order",
-                       "excerpts": len(codes), "limit": limit}
+        _enough(len(pairs), dims, "pairs")
+        return fit_discriminant(pairs, dims, regularisation), {
+            "source": "scale benchmark excerpts (shards) with the windows of their source MIDI files",
+            "path": str(scale),
+            "selection": "train split only: POP909 songs with number mod 4 in {2, 3} and their "
+                         "versions, music21 works whose name hashes to train; first in plan order",
+            "pairs": len(pairs), "skipped": len(skipped), "limit": limit, "regularisation": regularisation,
+            "midi_side": "the window start .. start + seconds * tempo of the source, made into frames as queries are",
+            "command": f"seqretrieve train profile --scale {scale} --limit {limit} --dims {dims} "
+                       f"--regularisation {regularisation:g}"}
     import numpy as np
 
     from ..index.representations import load_matrices
     from ..index.store import Index
+    from ..training.profile import fit_projection
 
     with Index.open(index_path) as index:
         matrices = load_matrices(index, hash_model)  # refuses an index without current dhs codes
         rows = range(len(matrices.ids) if limit is None else min(limit, len(matrices.ids)))
         codes = [np.asarray(matrices.codes[matrices.offsets[r]:matrices.offsets[r + 1]]) for r in rows]
-    return codes, {"source": "index of training recordings", "path": str(index_path), "excerpts": len(codes),
-                   "limit": limit}
+    _enough(len(codes), dims, "recordings")
+    return fit_projection(codes, dims), {
+        "source": "index of training recordings", "path": str(index_path), "excerpts": len(codes), "limit": limit,
+        "command": f"seqretrieve train profile --index {index_path} --limit {limit} --dims {dims}"}
+
+
+def _enough(count: int, dims: int, what: str) -> None:
+    if count <= dims:
+        from ..errors import UsageError
+
+        raise UsageError(f"{count} {what} cannot fit {dims} dimensions; give more {what}")
 
 
 def register(app: typer.Typer) -> None:
@@ -193,30 +216,32 @@ def register(app: typer.Typer) -> None:
     @group.command("profile")
     def profile(
         scale: Optional[Path] = typer.Option(
-            None, help="Scale benchmark folder (plan.json, shards/): fit on its train-split excerpts."),
+            None, help="Scale benchmark folder (plan.json, shards/): a discriminant fit on its train-split "
+                       "excerpts paired with their source MIDI windows."),
         index_path: Optional[Path] = typer.Option(
-            None, "--index", help="Or an index of training recordings holding dhs codes."),
+            None, "--index", help="Or an index of training recordings holding dhs codes: a PCA (no MIDI needed)."),
+        pop909: Path = typer.Option(Path("../shared/data/pop909"), help="Folder of the scale plan's pop909/ paths."),
+        music21: Path = typer.Option(Path("data/corpus/music21"), help="Folder of the scale plan's music21/ paths."),
         out: Path = typer.Option(DEFAULT_OUT, help="Models root; writes profile/<version>/."),
         limit: Optional[int] = typer.Option(3000, min=1, help="At most this many recordings."),
         dims: int = typer.Option(64, min=1, help="Projected dimensions."),
-        version: str = typer.Option("1", help="Model version folder."),
+        regularisation: float = typer.Option(0.1, min=1e-6, help="Shrinkage of the within-pair scatter (--scale)."),
+        version: str = typer.Option("2", help="Model version folder."),
         json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
     ):
-        """Fit the code-profile projection (PCA of DHS code statistics) on training recordings; write it + card."""
+        """Fit the code-profile projection of DHS code statistics on training material; write it + card."""
         from ..matchers.embedding import shared_model
-        from ..training.profile import fit_projection, write_model
+        from ..training.profile import write_model
 
         hash_model = shared_model("dhs")
-        codes, training = _profile_codes(scale, index_path, limit, hash_model)
-        if len(codes) <= dims:
-            from ..errors import UsageError
-
-            raise UsageError(f"{len(codes)} recordings cannot fit {dims} dimensions; give more recordings")
-        source = f"--scale {scale}" if scale is not None else f"--index {index_path}"
-        training["command"] = f"seqretrieve train profile {source} --limit {limit} --dims {dims}"
-        card = write_model(out, version, fit_projection(codes, dims), hash_model, training)
-        summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
-                   "recordings": len(codes), "explained_variance": card["metrics"]["explained_variance"],
+        log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
+        projection, training = _profile_fit(scale, index_path, limit, dims, regularisation, pop909, music21,
+                                            hash_model, log)
+        card = write_model(out, version, projection, hash_model, training)
+        used = training.get("pairs", training.get("excerpts"))
+        summary = {"model": card["name"], "version": version, "checksum": card["checksum"], "fit": projection.method,
+                   "recordings": used, "explained": card["metrics"]["explained"],
                    "folder": str(out / card["name"] / version)}
-        _report(summary, json_output, f"wrote {summary['folder']} from {len(codes)} recordings, {dims} dims "
-                                      f"explain {summary['explained_variance']:.1%} of the variance")
+        _report(summary, json_output, f"wrote {summary['folder']} ({projection.method}) from {used} "
+                                      f"{'pairs' if scale is not None else 'recordings'}, {dims} dims "
+                                      f"capture {summary['explained']:.1%} of the criterion")

@@ -76,12 +76,19 @@ def load_plan(root: str | Path, pop909_root: str | Path, music21_dir: str | Path
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(plan_distractors(pop909_root, music21_dir)))
         tmp.replace(path)
-    roots = {"pop909": Path(pop909_root), "music21": Path(music21_dir)}
     plan = json.loads(path.read_text())
     for item in plan:
-        source, _, rest = item["path"].partition("/")
-        item["path"] = str(roots[source] / rest)
+        item["path"] = str(source_path(item["path"], pop909_root, music21_dir))
     return plan
+
+
+def source_path(stored: str, pop909_root: str | Path, music21_dir: str | Path) -> Path:
+    """A plan item's MIDI file from its path as stored (``pop909/...`` or ``music21/...``)."""
+    source, _, rest = stored.partition("/")
+    roots = {"pop909": Path(pop909_root), "music21": Path(music21_dir)}
+    if source not in roots:
+        raise ValueError(f"plan path {stored!r} is neither under pop909/ nor music21/")
+    return roots[source] / rest
 
 
 def plan_fingerprint(items: list[dict]) -> str:

@@ -1,10 +1,11 @@
-"""The "profile" representation: second-order statistics of DHS hash codes, projected by a PCA.
+"""The "profile" representation: second-order statistics of DHS hash codes, linearly projected.
 
 A DHS code sequence (T,) uint32 becomes bits B (T, 32) in {-1, +1}; its *code profile* is
 ``concat(mean over time (32), upper triangle k=1 of B^T B / T (496), lag-1 cross products
 B[1:]^T B[:-1] / (T - 1) flattened (1024))`` = (1552,) float32, then ``(p - mean) @ components``
--> (64,) float32 with the shipped PCA (fitted on training renders only,
-:mod:`seqretrieve.training.profile`). Nothing else is learned: the codes are the shipped "dhs".
+-> (64,) float32 with the shipped projection (a linear discriminant fitted on (recording, MIDI)
+pairs of training songs only, :mod:`seqretrieve.training.profile`). Nothing else is learned: the
+codes are the shipped "dhs".
 
 An audio entry gets one vector for its whole code sequence. A MIDI query gets one per window of
 ``window`` codes every ``hop`` codes plus one for the whole query, (W, 64): the embedding matcher
@@ -70,7 +71,7 @@ class CodeProfileModel:
 
     kind = "embedding"
 
-    def __init__(self, hash_model, name: str = "profile", version: str = "1", model_dir=None):
+    def __init__(self, hash_model, name: str = "profile", version: str = "2", model_dir=None):
         folder, self.card = read_card(model_dir or package_model_dir(name, version))
         spec = self.card["files"]["projection"]
         data = read_checked(folder, spec)

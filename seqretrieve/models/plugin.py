@@ -14,7 +14,7 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 #: shipped model versions
 DHS_VERSION = "1"
 PSE_VERSION = "2"
-PROFILE_VERSION = "1"
+PROFILE_VERSION = "2"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table
 CASCADE_EMBEDDING_WEIGHT = 1.0
@@ -79,7 +79,7 @@ def seqretrieve_representations():
                       parameters={"name": "pse", "version": PSE_VERSION}),
         ComponentSpec("profile", _profile, version=PROFILE_VERSION,
                       description="DHS code statistics (means, co-occurrences, lag-1 products) projected "
-                                  "by a PCA: CQT (T, 48) -> (64,) float32 (MIDI side: (W, 64), one per window)",
+                                  "by a linear discriminant: CQT (T, 48) -> (64,) float32 (MIDI side: (W, 64), one per window)",
                       parameters={"name": "profile", "version": PROFILE_VERSION}),
     ]
 

@@ -1,9 +1,16 @@
-"""Fitting the "profile" representation's projection: a PCA of DHS code profiles.
+"""Fitting the "profile" representation's projection of DHS code profiles.
 
 The only learned part of :mod:`seqretrieve.models.code_profile` is this linear map, fitted on
-recordings of training songs only: the scale benchmark's rendered excerpts of POP909 train-split
-songs (and their versions) and music21 works of the train split, or any index of training
-recordings holding "dhs" codes. No test or validation song is ever read here.
+training songs only, either way:
+
+- :func:`fit_discriminant` (the shipped one) from (recording, MIDI) pairs of the same music: the
+  scale benchmark's rendered excerpts of POP909 train-split songs (and their versions) and
+  music21 works of the train split, each with the window of its source MIDI it was rendered
+  from (:func:`training_pairs`);
+- :func:`fit_projection`, a PCA, from recordings alone (any index of training recordings
+  holding "dhs" codes), where no MIDI is at hand.
+
+No test or validation song is ever read here.
 """
 
 from __future__ import annotations
@@ -23,14 +30,21 @@ from ..models.runtime import sha256_bytes
 WINDOW, HOP = 80, 20
 
 
+#: shrinkage of the within-pair scatter towards its mean variance in :func:`fit_discriminant`,
+#: chosen on the scale benchmark's validation index (14,087 entries; 0.001, 0.01, 0.1, 0.3, 1 tried)
+REGULARISATION = 0.1
+
+
 @dataclass(frozen=True)
 class Projection:
-    """``mean`` (1552,) float32 and ``components`` (1552, dims) float32, orthonormal columns in
-    order of explained variance; ``explained`` (dims,) the share of variance of each."""
+    """``mean`` (1552,) float32 and ``components`` (1552, dims) float32 in order of importance;
+    ``explained`` (dims,) the share of the fit's criterion each captures (variance for a PCA,
+    between- over within-pair scatter for the discriminant); ``method`` "pca" or "discriminant"."""
 
     mean: np.ndarray
     components: np.ndarray
     explained: np.ndarray
+    method: str = "pca"
 
 
 def fit_projection(code_sequences: Iterable[np.ndarray], dims: int = 64) -> Projection:
@@ -47,7 +61,44 @@ def fit_projection(code_sequences: Iterable[np.ndarray], dims: int = 64) -> Proj
     signs = np.sign(components[np.abs(components).argmax(0), np.arange(dims)])
     variance = singular ** 2
     return Projection(mean.astype(np.float32), (components * signs).astype(np.float32),
-                      (variance[:dims] / variance.sum()).astype(np.float32))
+                      (variance[:dims] / variance.sum()).astype(np.float32), "pca")
+
+
+def fit_discriminant(pairs: Iterable[tuple[np.ndarray, np.ndarray]], dims: int = 64,
+                     regularisation: float = REGULARISATION) -> Projection:
+    """Linear discriminant of code profiles from (recording codes (T,), MIDI codes (T',) uint32)
+    pairs of the same music.
+
+    The directions keep what varies most between pieces relative to what differs between a
+    recording and its MIDI: the leading generalised eigenvectors of the total scatter of both
+    sides' profiles against the within-pair scatter (shrunk towards its mean variance by
+    ``regularisation``), scaled so that the within-pair scatter becomes the identity (squared
+    Euclidean distance after the projection is a Mahalanobis distance). Signs are fixed as in
+    :func:`fit_projection`, so a refit on the same pairs gives the same file."""
+    recordings, midis = [], []
+    for recording, midi in pairs:
+        if len(recording) and len(midi):
+            recordings.append(profile_features(recording))
+            midis.append(profile_features(midi))
+    if not 1 <= dims <= min(FEATURES, len(recordings)):
+        raise ValueError(f"dims must be in 1..{min(FEATURES, len(recordings))} for {len(recordings)} pairs, not {dims}")
+    if not regularisation > 0:
+        raise ValueError(f"regularisation must be > 0, not {regularisation}")
+    recordings, midis = np.asarray(recordings, np.float64), np.asarray(midis, np.float64)
+    both = np.vstack([recordings, midis])
+    mean = both.mean(0)
+    total = (both - mean).T @ (both - mean) / len(both)
+    differences = recordings - midis
+    within = differences.T @ differences / (2 * len(differences))
+    within += regularisation * np.trace(within) / FEATURES * np.eye(FEATURES)
+    variances, axes = np.linalg.eigh(within)
+    whiten = axes / np.sqrt(variances)  # within-pair scatter -> identity
+    ratios, directions = np.linalg.eigh(whiten.T @ total @ whiten)
+    order = np.argsort(ratios)[::-1][:dims]
+    components = whiten @ directions[:, order]
+    signs = np.sign(components[np.abs(components).argmax(0), np.arange(dims)])
+    return Projection(mean.astype(np.float32), (components * signs).astype(np.float32),
+                      (ratios[order] / ratios.sum()).astype(np.float32), "discriminant")
 
 
 def plan_item_split(path: str) -> str | None:
@@ -64,23 +115,54 @@ def plan_item_split(path: str) -> str | None:
     return None
 
 
-def training_excerpts(scale_root: str | Path, limit: int | None = None) -> Iterator[tuple[str, np.ndarray]]:
-    """(id, CQT frames (T, 48) float32) of the rendered scale excerpts (``scale_root/shards``)
-    whose source is a train-split song, in plan order (a seeded shuffle), at most ``limit``."""
+def training_excerpts(scale_root: str | Path, limit: int | None = None) -> Iterator[tuple[str, np.ndarray, dict, str]]:
+    """(id, CQT frames (T, 48) float32, render info, source path as stored in the plan) of the
+    rendered scale excerpts (``scale_root/shards``) whose source is a train-split song, in plan
+    order (a seeded shuffle), at most ``limit``."""
     from ..evaluation.scale import iter_distractors
 
     plan_file = Path(scale_root) / "plan.json"
     if not plan_file.is_file():
         raise FileNotFoundError(f"{plan_file}: no scale plan (render the scale benchmark's shards first)")
     plan = json.loads(plan_file.read_text())  # paths as stored: pop909/... or music21/...
-    train = {item["id"] for item in plan if plan_item_split(item["path"]) == "train"}
+    train = {item["id"]: item["path"] for item in plan if plan_item_split(item["path"]) == "train"}
     count = 0
-    for entry_id, frames, _ in iter_distractors(scale_root, plan):
+    for entry_id, frames, info in iter_distractors(scale_root, plan):
         if limit is not None and count >= limit:
             return
         if entry_id in train:
             count += 1
-            yield entry_id, frames
+            yield entry_id, frames, info, train[entry_id]
+
+
+def training_pairs(scale_root: str | Path, hash_model, pop909_root: str | Path, music21_dir: str | Path,
+                   limit: int | None = None,
+                   on_skip=lambda entry_id, message: None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(recording codes, MIDI codes) of the train-split scale excerpts: the excerpt's frames
+    encoded on the audio side, and the window of its source MIDI it was rendered from (``start``
+    to ``start + seconds * tempo`` of the original; the warp moves it by a few percent) made into
+    frames as queries are and encoded on the MIDI side. An excerpt whose window cannot be made
+    into frames is reported through ``on_skip`` and left out."""
+    from ..corpus.render import crop
+    from ..corpus.sources import load_cached
+    from ..errors import SeqretrieveError
+    from ..evaluation.scale import source_path
+    from ..features.extract import features_from_midi
+    from ..pipelines.search import query_synthesizer
+    from ..registry import get_registry
+
+    registry = get_registry()
+    extractor = registry.create("feature_extractor", hash_model.extractor)
+    synthesizer = query_synthesizer(extractor, registry)
+    for entry_id, frames, info, stored in training_excerpts(scale_root, limit):
+        try:
+            midi = load_cached(source_path(stored, pop909_root, music21_dir), Path(scale_root) / "midi-cache")
+            window = crop(midi, info["start"], info["start"] + info["seconds"] * info["tempo"])
+            midi_codes = hash_model.encode(features_from_midi(window, extractor, synthesizer).frames, "midi")
+        except (SeqretrieveError, OSError, KeyError, ValueError) as exc:
+            on_skip(entry_id, str(exc))
+            continue
+        yield hash_model.encode(frames, "audio"), midi_codes
 
 
 def write_model(out_root: str | Path, version: str, projection: Projection, hash_model,
@@ -98,13 +180,16 @@ def write_model(out_root: str | Path, version: str, projection: Projection, hash
         "derived_from": {"name": hash_model.name, "version": hash_model.version, "checksum": hash_model.checksum},
         "features": "bits B (T, 32) in {-1, +1} of the DHS codes: mean (32), upper triangle k=1 of "
                     "B^T B / T (496), B[1:]^T B[:-1] / (T - 1) (1024) = 1552, minus mean, times components",
+        "fit": {"pca": "PCA of recordings' code profiles",
+                "discriminant": "linear discriminant of (recording, MIDI window) pairs: generalised eigenvectors "
+                                "of the total vs the within-pair scatter"}[projection.method],
         "dims": int(projection.components.shape[1]),
         "window": window, "hop": hop,
         "query": f"MIDI side: windows of {window} codes every {hop} codes plus the whole query, "
                  f"(W, dims); an entry's distance is the nearest window's",
         "files": {"projection": {"path": "projection.npz", "sha256": sha256_bytes(data)}},
         "training": training,
-        "metrics": {"explained_variance": round(float(projection.explained.sum()), 4)},
+        "metrics": {"explained": round(float(projection.explained.sum()), 4)},
         "checksum": projection_checksum(hash_model.checksum, sha256_bytes(data), window, hop),
     }
     (folder / "card.json").write_text(json.dumps(card, indent=1) + "\n")

@@ -15,7 +15,8 @@ from seqretrieve.matchers.embedding import shared_model, squared_distances
 from seqretrieve.models.code_profile import FEATURES, CodeProfileModel, code_bits, profile_features, window_bounds
 from seqretrieve.models.runtime import package_model_dir
 from seqretrieve.registry import get_registry
-from seqretrieve.training.profile import Projection, fit_projection, plan_item_split, write_model
+from seqretrieve.models.plugin import PROFILE_VERSION
+from seqretrieve.training.profile import Projection, fit_discriminant, fit_projection, plan_item_split, write_model
 
 from ..faults.helpers import cqt_index
 
@@ -89,6 +90,42 @@ def test_fit_projection_is_an_orthonormal_deterministic_pca(rng):
         fit_projection(codes, 21)
 
 
+def _retrieved(project, recordings, midis) -> float:
+    """Share of MIDI profiles whose nearest recording profile (after ``project``) is their own."""
+    entries = project(np.stack([profile_features(codes) for codes in recordings]))
+    queries = project(np.stack([profile_features(codes) for codes in midis]))
+    distances = ((queries[:, None, :] - entries[None, :, :]) ** 2).sum(-1)
+    return float(np.mean(distances.argmin(1) == np.arange(len(midis))))
+
+
+def test_discriminant_ignores_what_differs_between_a_recording_and_its_midi(rng):
+    """A piece sets how often each of the 16 low bits is on; each rendering (a recording or a
+    MIDI file) sets the 16 high bits just as strongly, whatever the piece. The discriminant finds
+    the pieces despite the renderings; a PCA, which keeps the largest variance, does not."""
+    def piece():
+        return rng.choice([0.15, 0.85], 16)
+
+    def rendering(low):
+        odds = np.concatenate([low, rng.choice([0.15, 0.85], 16)])  # the high bits: the "timbre"
+        bits = (rng.random((60, 32)) < odds).astype(np.uint32)
+        return (bits << np.arange(32, dtype=np.uint32)).sum(1).astype(np.uint32)
+
+    train = [piece() for _ in range(300)]
+    projection = fit_discriminant([(rendering(low), rendering(low)) for low in train], dims=16)
+    assert projection.method == "discriminant" and projection.components.shape == (1552, 16)
+    assert projection.components.dtype == np.float32 and (np.diff(projection.explained) <= 1e-7).all()
+    pca = fit_projection([rendering(low) for low in train], dims=16)
+    held_out = [piece() for _ in range(40)]
+    recordings, midis = [rendering(low) for low in held_out], [rendering(low) for low in held_out]
+    discriminant = _retrieved(lambda x: (x - projection.mean) @ projection.components, recordings, midis)
+    principal = _retrieved(lambda x: (x - pca.mean) @ pca.components, recordings, midis)
+    assert discriminant >= 0.75 and discriminant > principal + 0.4  # measured 0.82 vs 0.25 (chance 0.025)
+    with pytest.raises(ValueError, match="dims"):
+        fit_discriminant([(rendering(low), rendering(low)) for low in train[:3]], dims=4)
+    with pytest.raises(ValueError, match="regularisation"):
+        fit_discriminant([(rendering(low), rendering(low)) for low in train[:20]], dims=4, regularisation=0)
+
+
 def test_checksum_follows_the_projection_and_the_codes(rng, tmp_path):
     dhs = shared_model("dhs")
     cards = [write_model(tmp_path / str(k), "1", _fitted(rng), dhs, {"source": "test"}) for k in range(2)]
@@ -111,10 +148,11 @@ def test_checksum_follows_the_projection_and_the_codes(rng, tmp_path):
 
 
 def test_shipped_card_names_its_training_material():
-    card = json.loads(package_model_dir("profile", "1").joinpath("card.json").read_text())
+    card = json.loads(package_model_dir("profile", PROFILE_VERSION).joinpath("card.json").read_text())
     assert card["derived_from"]["checksum"] == shared_model("dhs").checksum
     assert card["dims"] == 64 and (card["window"], card["hop"]) == (80, 20)
-    assert "train split only" in card["training"]["selection"] and card["training"]["excerpts"] >= 1000
+    assert card["fit"].startswith("linear discriminant") and card["training"]["regularisation"] == 0.1
+    assert "train split only" in card["training"]["selection"] and card["training"]["pairs"] >= 1000
 
 
 def test_plan_items_are_split_like_the_songs():
@@ -127,7 +165,18 @@ def test_plan_items_are_split_like_the_songs():
     assert plan_item_split("elsewhere/x.mid") is None
 
 
-def test_train_profile_fits_on_train_split_excerpts_only(tmp_path, rng):
+def _melody(path, seconds: float = 12.0) -> None:
+    import pretty_midi
+
+    midi = pretty_midi.PrettyMIDI()
+    piano = pretty_midi.Instrument(program=0)
+    piano.notes = [pretty_midi.Note(90, 60 + (k * 5) % 12, k * 0.25, k * 0.25 + 0.5) for k in range(int(seconds * 4))]
+    midi.instruments.append(piano)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    midi.write(str(path))
+
+
+def test_train_profile_fits_on_train_split_pairs_only(tmp_path, rng):
     import typer
     from typer.testing import CliRunner
 
@@ -139,21 +188,42 @@ def test_train_profile_fits_on_train_split_excerpts_only(tmp_path, rng):
     app.command("noop")(lambda: None)  # a second command keeps "train" a sub-command
 
     items = [("a", "pop909/002/002.mid"), ("b", "pop909/004/004.mid"), ("c", "pop909/003/versions/v.mid"),
-             ("d", "pop909/005/005.mid"), ("e", "pop909/006/006.mid"), ("f", "pop909/007/007.mid")]
+             ("d", "pop909/005/005.mid"), ("e", "pop909/006/006.mid"), ("f", "pop909/007/007.mid"),
+             ("g", "pop909/010/010.mid")]  # g: a train song whose MIDI file is missing
+    for _, path in items[:-1]:
+        _melody(tmp_path / path)
     (tmp_path / "shards").mkdir()
     (tmp_path / "plan.json").write_text(json.dumps([{"id": i, "path": p} for i, p in items]))
     lengths = np.full(len(items), 64)
+    info = {"start": 1.0, "seconds": 3.0, "tempo": 1.5}  # the excerpt played 4.5 s of the source
     np.savez(tmp_path / "shards" / "shard-0000.npz", ids=np.array([i for i, _ in items]), lengths=lengths,
-             info=np.array([json.dumps({"source": p}) for _, p in items]),
+             info=np.array([json.dumps({**info, "source": p}) for _, p in items]),
              frames=rng.random((int(lengths.sum()), 48)).astype(np.float16))
-    result = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--out", str(tmp_path / "m"),
-                                      "--dims", "2", "--json"])
+    result = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--pop909", str(tmp_path / "pop909"),
+                                      "--out", str(tmp_path / "m"), "--dims", "2", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["recordings"] == 4  # a, c, e, f: songs 2, 3, 6, 7
-    model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "1")
-    assert model.dims == 2 and model.card["training"]["excerpts"] == 4
+    summary = json.loads(result.output)
+    assert summary["recordings"] == 4 and summary["fit"] == "discriminant"  # a, c, e, f: songs 2, 3, 6, 7
+    model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "2")
+    assert model.dims == 2 and model.card["training"]["pairs"] == 4 and model.card["training"]["skipped"] == 1
+    assert model.card["fit"].startswith("linear discriminant")
     both = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--index", str(tmp_path)])
     assert isinstance(both.exception, UsageError) and "exactly one of --scale" in str(both.exception)
+    few = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--pop909", str(tmp_path / "pop909"),
+                                   "--out", str(tmp_path / "m"), "--dims", "8"])
+    assert isinstance(few.exception, UsageError) and "4 pairs cannot fit 8 dimensions" in str(few.exception)
+
+
+def test_train_profile_from_an_index_is_a_pca(tmp_path):
+    from seqretrieve.testing import run_cli
+
+    path = cqt_index(tmp_path / "ix", [f"e{i}" for i in range(5)])
+    assert run_cli("index", "update", "--index", path).returncode == 0
+    done = run_cli("train", "profile", "--index", path, "--out", tmp_path / "m", "--dims", "3", "--version", "9", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["fit"] == "pca"
+    model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "9")
+    np.testing.assert_allclose(model.components.T @ model.components, np.eye(3), atol=1e-4)
 
 
 def test_index_update_stores_a_profile_matrix(tmp_path):
