@@ -74,15 +74,14 @@ def add_representation(index, representation, progress: Callable[[int, int], Non
     stored = index.representations().get(name)
     current = stored is not None and stored.get("checksum") == representation.checksum
     have = {entry_id for entry_id, _ in index.iter_arrays(db)} if current and db in index.array_dbs() else set()
-    features_db = index.features_db()
     todo = [entry_id for entry_id in index.ids() if entry_id not in have]
+    encode = _entry_encoder(index, representation)
     done = 0
 
     def encoded():
         nonlocal done
         for entry_id in todo:
-            frames = index.get_array(features_db, entry_id)
-            yield entry_id, representation.encode(frames, "audio")
+            yield entry_id, encode(entry_id)
             done += 1
             if progress and done % batch_size == 0:
                 progress(done, len(todo))
@@ -94,6 +93,18 @@ def add_representation(index, representation, progress: Callable[[int, int], Non
     if progress:
         progress(done, len(todo))
     return done
+
+
+def _entry_encoder(index, representation) -> Callable[[str], np.ndarray]:
+    """``encode(entry_id)``: the entry's audio-side encoding, from its stored features, or, for a
+    representation derived from another (``derived_from``) whose current output the index
+    holds, from that stored output (the code profile from the stored DHS codes)."""
+    source = getattr(representation, "derived_from", None)
+    stored = index.representations().get(source.name) if source is not None else None
+    if stored is not None and stored.get("checksum") == source.checksum:
+        return lambda entry_id: representation.from_source(index.get_array(f"repr:{source.name}", entry_id), "audio")
+    features_db = index.features_db()
+    return lambda entry_id: representation.encode(index.get_array(features_db, entry_id), "audio")
 
 
 def add_all_representations(index, registry=None, progress: Callable[[str, int, int], None] | None = None

@@ -88,9 +88,18 @@ class RepresentationMatcher:
         return self._model
 
     def encode_query(self, query: QueryData) -> np.ndarray:
+        """The query's MIDI-side encoding, made once into ``query.encoded``. A representation
+        derived from another one's output (``model.derived_from``, e.g. the code profile from the
+        DHS codes) reuses that encoding, made once as well."""
         model = self.model(query)
         if self.representation not in query.encoded:
-            query.encoded[self.representation] = model.encode(query.features[model.extractor].frames, "midi")
+            source = getattr(model, "derived_from", None)
+            if source is None:
+                query.encoded[self.representation] = model.encode(query.features[model.extractor].frames, "midi")
+            else:
+                if source.name not in query.encoded:
+                    query.encoded[source.name] = source.encode(query.features[source.extractor].frames, "midi")
+                query.encoded[self.representation] = model.from_source(query.encoded[source.name], "midi")
         return query.encoded[self.representation]
 
 

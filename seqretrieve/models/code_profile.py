@@ -105,12 +105,22 @@ class CodeProfileModel:
         """(..., 1552) code profiles -> (..., dims) float32."""
         return ((np.asarray(profiles, np.float32) - self.mean) @ self.components).astype(np.float32)
 
+    @property
+    def derived_from(self):
+        """The DHS model whose codes are profiled (a query's codes are shared with its matcher)."""
+        return self.hash_model
+
     def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
         """CQT frames (T, 48) -> (dims,) float32 for side "audio", (W, dims) for side "midi"
         (one row per window of :func:`window_bounds`, the whole query last)."""
         if side not in SIDES:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
-        codes = self.hash_model.encode(frames, side)
+        return self.from_source(self.hash_model.encode(frames, side), side)
+
+    def from_source(self, codes: np.ndarray, side: str) -> np.ndarray:
+        """:meth:`encode` from the DHS codes (T,) uint32 of the frames instead of the frames."""
+        if side not in SIDES:
+            raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         if side == "audio":
             return self.project(profile_features(codes))
         bounds = window_bounds(len(codes), self.window, self.hop)

@@ -239,6 +239,26 @@ def test_index_update_stores_a_profile_matrix(tmp_path):
         matrix = load_matrices(index, profile).embeddings
         assert matrix.shape == (5, 64) and np.isfinite(matrix).all()
         np.testing.assert_allclose(matrix[3], index.get_array("repr:profile", "e3"))
+        frames = index.get_array(index.features_db(), "e3")  # encoded from the stored DHS codes: the same
+        np.testing.assert_allclose(matrix[3], profile.encode(frames, "audio"), rtol=1e-5, atol=1e-5)
+
+
+def test_a_query_is_run_through_the_dhs_network_once(rng, monkeypatch):
+    from seqretrieve.matchers.embedding import EmbeddingMatcher
+    from seqretrieve.types import FeatureSequence, QueryData
+
+    frames = rng.random((8 * 120, 48), dtype=np.float32)
+    query = QueryData("q.mid", None, {"cqt": FeatureSequence(frames, 21.5, "cqt", {})})
+    dhs, calls = shared_model("dhs"), []
+    original = dhs.encode
+    monkeypatch.setattr(dhs, "encode", lambda f, side: calls.append(side) or original(f, side))
+    windows = EmbeddingMatcher("profile").encode_query(query)
+    assert calls == ["midi"] and "dhs" in query.encoded  # kept for the hash-dtw stage
+    profile = get_registry().create("representation", "profile")
+    np.testing.assert_allclose(windows, profile.from_source(query.encoded["dhs"], "midi"))
+    np.testing.assert_allclose(windows, profile.encode(frames, "midi"), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="side"):
+        profile.from_source(query.encoded["dhs"], "score")
 
 
 def test_cascade_prunes_with_the_profile_and_cascade_pse_keeps_the_old_first_stage():
