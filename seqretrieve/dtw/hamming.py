@@ -72,6 +72,23 @@ def _row(x, block, Dp, Dc, Lp, Lc, phi, lanes):
             Lc[j, lane] = (left_len if left_pen < best else length) + one
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _next_row(i, x, block, Dp, Dc, Lp, Lc, phi, g, last, best_col, best_col_len, lanes):
+    """Row i of ``Dc``/``Lc`` from row i - 1 in ``Dp``/``Lp`` (free start on row 0 and column 0)
+    and the last column's best end so far (``best_col``, ``best_col_len``) of each lane."""
+    one = np.float32(1.0)
+    for j in range(block.shape[0] if i == 0 else 1):
+        for lane in range(len(lanes)):
+            Dc[j, lane] = _xor_popcount_f32(x, block[j, lane])
+            Lc[j, lane] = one
+    if i > 0:
+        _row(x, block, Dp, Dc, Lp, Lc, phi, lanes)
+    for lane in range(len(lanes)):
+        if i >= g[lane] and Dc[last[lane], lane] < best_col[lane]:
+            best_col[lane] = Dc[last[lane], lane]
+            best_col_len[lane] = Lc[last[lane], lane]
+
+
 @njit(cache=True, nogil=True)
 def _block_scores(query, block, lengths, phi, gully, out, lanes):
     """Scores of query (N,) uint32 against the W entries of ``block`` (M, W) uint32, lane l
@@ -79,13 +96,15 @@ def _block_scores(query, block, lengths, phi, gully, out, lanes):
 
     ``lanes`` is a tuple of W zeros: its length is a compile-time constant, so the lane loop
     has a fixed trip count and compiles to straight vector code (one specialisation per W).
+    Rows alternate between two buffers (even rows in ``Da``/``La``, odd in ``Db``/``Lb``), each
+    parity with its own inlined copy of the row, so no buffer is copied and none aliases.
     """
     W = len(lanes)
     n, M = query.shape[0], block.shape[0]
-    Dp = np.empty((M, W), np.float32)  # rows i - 1 (p) and i (c) of accumulated cost
-    Dc = np.empty((M, W), np.float32)
-    Lp = np.empty((M, W), np.float32)  # and of path length
-    Lc = np.empty((M, W), np.float32)
+    Da = np.empty((M, W), np.float32)  # accumulated cost of the even rows
+    Db = np.empty((M, W), np.float32)  # and of the odd rows
+    La = np.empty((M, W), np.float32)  # path lengths alike
+    Lb = np.empty((M, W), np.float32)
     g = np.zeros(W, np.int64)
     last = np.zeros(W, np.int64)
     best_col = np.full(W, np.inf, np.float32)
@@ -95,31 +114,21 @@ def _block_scores(query, block, lengths, phi, gully, out, lanes):
         shorter = min(n, m)
         g[lane] = shorter - 1 if gully >= 1.0 else int(gully * shorter)
         last[lane] = max(m - 1, 0)
-    one = np.float32(1.0)
     for i in range(n):
-        x = query[i]
-        for j in range(M if i == 0 else 1):  # free start: row 0 and column 0 cost their cell
-            for lane in range(W):
-                Dc[j, lane] = _xor_popcount_f32(x, block[j, lane])
-                Lc[j, lane] = one
-        if i > 0:
-            _row(x, block, Dp, Dc, Lp, Lc, phi, lanes)
-        for lane in range(W):
-            if i >= g[lane] and Dc[last[lane], lane] < best_col[lane]:
-                best_col[lane] = Dc[last[lane], lane]
-                best_col_len[lane] = Lc[last[lane], lane]
-        for j in range(M):  # copying beats swapping the references: numba then sees no alias
-            for lane in range(W):
-                Dp[j, lane] = Dc[j, lane]
-                Lp[j, lane] = Lc[j, lane]
+        if i % 2 == 0:
+            _next_row(i, query[i], block, Db, Da, Lb, La, phi, g, last, best_col, best_col_len, lanes)
+        else:
+            _next_row(i, query[i], block, Da, Db, La, Lb, phi, g, last, best_col, best_col_len, lanes)
+    D, L = (Da, La) if (n - 1) % 2 == 0 else (Db, Lb)  # the last row
+    one = np.float32(1.0)
     for lane in range(W):
         if n == 0 or lengths[lane] == 0:
             out[lane] = np.inf
             continue
         best_row, best_row_len = np.float32(np.inf), one
         for j in range(g[lane], lengths[lane]):  # the last row unless the last column is cheaper
-            if Dc[j, lane] < best_row:
-                best_row, best_row_len = Dc[j, lane], Lc[j, lane]
+            if D[j, lane] < best_row:
+                best_row, best_row_len = D[j, lane], L[j, lane]
         if best_row > best_col[lane]:
             out[lane] = np.float64(best_col[lane]) / np.float64(best_col_len[lane])
         else:

@@ -42,9 +42,10 @@ def packed(entries):
 # 90 entries: a leftover group big enough to be padded into a second block
 @pytest.mark.parametrize("count", [1, 5, LANES + SMALL_GROUP - 10, LANES + SMALL_GROUP + 10])
 @pytest.mark.parametrize("penalty,gully", [(15, 0.9), (0, 0.5), (3, 1.0), (2, 0.0), (2.5, 0.9)])
-def test_many_entries_match_the_reference(count, penalty, gully):
+@pytest.mark.parametrize("length", [35, 36])  # the last row in either of the two row buffers
+def test_many_entries_match_the_reference(count, penalty, gully, length):
     rng = np.random.default_rng(count)
-    query = rng.integers(0, 2**32, 35, dtype=np.uint32)
+    query = rng.integers(0, 2**32, length, dtype=np.uint32)
     entries = entries_near(rng, query, count)
     codes, offsets = packed(entries)
     rows = rng.permutation(count).astype(np.int64)
