@@ -36,13 +36,13 @@ class _TwoSidedModel:
         self.extractor = self._card.card["extractor"]
         self.min_frames = int(self._card.card.get("min_frames", 8))
         self._num_threads = num_threads
-        self._runners: dict[str, TFLiteRunner] = {}
+        self._runners: dict[tuple, TFLiteRunner] = {}
 
     @property
     def card(self) -> dict:
         return self._card.card
 
-    def _run(self, frames: np.ndarray, side: str) -> np.ndarray:
+    def _run(self, frames: np.ndarray, side: str, shape=None) -> np.ndarray:
         if side not in SIDES:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         frames = np.asarray(frames, np.float32)
@@ -56,9 +56,25 @@ class _TwoSidedModel:
                             self.min_frames - len(frames), axis=0)
             frames = np.concatenate([frames, pad])
         mean, std = self._card.mean_std(side)
-        if side not in self._runners:
-            self._runners[side] = TFLiteRunner(self._card.files[side], self._num_threads)
-        return self._runners[side]((frames - mean) / std)
+        return self._runner(side, shape)((frames - mean) / std)
+
+    def _runner(self, side: str, shape=None) -> TFLiteRunner:
+        """The side's interpreter for inputs of length ``shape`` (None: one interpreter for any
+        length, re-allocated when it changes)."""
+        if (side, shape) not in self._runners:
+            self._runners[side, shape] = TFLiteRunner(self._card.files[side], self._num_threads)
+        return self._runners[side, shape]
+
+
+#: a hash sequence longer than this many frames is encoded in chunks of this many frames (the
+#: last one 0-7 frames longer), so the interpreter is allocated once per chunk shape and process
+#: instead of once per length (the allocation costs about as much as the run)
+CHUNK_FRAMES = 1024
+#: frames of context on each side of the codes kept from a chunk: more than the front end's
+#: receptive field (3 x [3x3 conv, 2x2 pool]: 22 frames), so they are the whole sequence's codes
+CHUNK_MARGIN = 32
+#: frames per code (the front end's total pooling)
+STRIDE = 8
 
 
 class HashSequenceModel(_TwoSidedModel):
@@ -67,7 +83,25 @@ class HashSequenceModel(_TwoSidedModel):
     kind = "hash"
 
     def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
-        return pack_bits(self._run(frames, side))
+        frames = np.asarray(frames, np.float32)
+        if len(frames) <= CHUNK_FRAMES + 2 * CHUNK_MARGIN:
+            return pack_bits(self._run(frames, side))
+        return pack_bits(np.concatenate(list(self._chunk_outputs(frames, side))))
+
+    def _chunk_outputs(self, frames: np.ndarray, side: str):
+        """The (T // 8, 32) outputs of long ``frames`` (T, 48) in pieces: chunks of CHUNK_FRAMES
+        starting at multiples of the stride, each kept from where the previous one's kept codes
+        end to CHUNK_MARGIN frames before its own end; the last chunk ends at T."""
+        step = CHUNK_FRAMES - 2 * CHUNK_MARGIN
+        last = (len(frames) - CHUNK_FRAMES) // STRIDE * STRIDE  # the last chunk's start
+        done = 0  # codes yielded so far
+        for start in range(0, last, step):
+            outputs = self._run(frames[start:start + CHUNK_FRAMES], side, CHUNK_FRAMES)
+            keep_to = (start + CHUNK_FRAMES - CHUNK_MARGIN) // STRIDE
+            yield outputs[done - start // STRIDE:keep_to - start // STRIDE]
+            done = keep_to
+        tail = frames[last:]
+        yield self._run(tail, side, len(tail))[done - last // STRIDE:]
 
 
 class EmbeddingModel(_TwoSidedModel):

@@ -61,6 +61,19 @@ def test_hash_encoding_shape_dtype(rng):
     assert model.kind == "hash"
 
 
+@pytest.mark.parametrize("side", ["midi", "audio"])
+def test_long_sequences_are_encoded_in_chunks_with_the_same_codes(rng, side):
+    from seqretrieve.models.encoders import CHUNK_FRAMES, CHUNK_MARGIN
+
+    model = get_registry().create("representation", "dhs")
+    for length in (CHUNK_FRAMES + 2 * CHUNK_MARGIN + 1, 2 * CHUNK_FRAMES + 5, 4 * CHUNK_FRAMES - 3):
+        frames = rng.random((length, 48), dtype=np.float32)
+        whole = pack_bits(model._run(frames, side))  # one interpreter run over the whole sequence
+        np.testing.assert_array_equal(model.encode(frames, side), whole)
+    shapes = {shape for (_, shape) in model._runners if shape is not None}
+    assert CHUNK_FRAMES in shapes and len(shapes) <= 1 + 8  # full chunks, and last chunks 0-7 frames longer
+
+
 def test_embedding_encoding_shape_dtype(rng):
     model = get_registry().create("representation", "pse")
     a = model.encode(rng.random((400, 48), dtype=np.float32), "audio")
