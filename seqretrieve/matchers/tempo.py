@@ -102,7 +102,7 @@ class MultiRateMatcher:
         return np.min([score + self.rate_penalty * unit * abs(np.log(rate)) for rate, score in zip(rates, scores)], axis=0)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
-        best: dict[str, Hit] = {}
+        best: dict[str, tuple[float, Hit]] = {}  # id -> (score with the rate penalty, its hit)
         unit = 0.0  # the rate-1 scores' standard deviation: what rate_penalty counts in
         for rate in self._ordered_rates():
             hits = self.inner.rank(rescaled_query(query, rate, self.shared), index, candidates)
@@ -110,14 +110,14 @@ class MultiRateMatcher:
                 unit = _spread(np.array([hit.score for hit in hits], np.float64))
             extra = self.rate_penalty * unit * abs(np.log(rate))
             for hit in hits:
-                if extra:
-                    hit = dataclasses.replace(hit, score=hit.score + extra)
+                score = hit.score + extra
                 held = best.get(hit.id)
-                if held is None or hit.score < held.score:
-                    best[hit.id] = hit
-        hits = list(best.values())
-        order = top_rows(np.array([hit.score for hit in hits], np.float64), self.max_hits)
-        return [hits[k] for k in order.tolist()]
+                if held is None or score < held[0]:
+                    best[hit.id] = (score, hit)
+        scores = np.array([score for score, _ in best.values()], np.float64)
+        winners = list(best.values())
+        return [Hit(winners[k][1].id, float(scores[k]), winners[k][1].confidence)
+                for k in top_rows(scores, self.max_hits).tolist()]
 
 
 def _spread(scores: np.ndarray) -> float:
