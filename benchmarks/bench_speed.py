@@ -115,21 +115,26 @@ def as_written(spec):
     return replace(spec, stages=stages)
 
 
-def prepare(midi_path, extractor, synthesizer, models):
-    """QueryData with the MIDI's features and every model's encoding (what ``Searcher.search`` does
-    before the pipeline)."""
+def prepare(midi_path, extractor, synthesizer, matchers):
+    """QueryData with the MIDI's features and the encodings the pipeline's ``matchers`` use, made
+    as they make them (each learned representation once, the code profile from the DHS codes):
+    what ``Searcher.search`` and the first use in each stage do."""
     from seqretrieve.audio.midi import load_midi
     from seqretrieve.features.extract import features_from_midi
     from seqretrieve.types import QueryData
 
     midi = load_midi(midi_path)
     query = QueryData(str(midi_path), midi, {extractor.name: features_from_midi(midi, extractor, synthesizer)})
-    for model in models:
-        query.encoded[model.name] = model.encode(query.features[model.extractor].frames, "midi")
+    for matcher in matchers.values():
+        if hasattr(matcher, "encode_query"):
+            matcher.encode_query(query)
+        embedding = getattr(matcher, "embedding", None)  # a hash-dtw stage's fused embedding
+        if embedding is not None:
+            embedding.encode_query(query)
     return query
 
 
-def per_query(index, spec, matchers, queries, extractor, synthesizer, models):
+def per_query(index, spec, matchers, queries, extractor, synthesizer):
     """Median seconds per query: (prep, stage 1, 2, 3, end to end), measured end to end; and the
     share of queries whose top hit holds the right song (the entry or a synthetic copy of it)."""
     from seqretrieve.pipelines.run import run_pipeline
@@ -137,7 +142,7 @@ def per_query(index, spec, matchers, queries, extractor, synthesizer, models):
     rows, right = [], []
     for midi_path, expected in queries:
         started = time.perf_counter()
-        query = prepare(midi_path, extractor, synthesizer, models)
+        query = prepare(midi_path, extractor, synthesizer, matchers)
         prepared = time.perf_counter()
         result = run_pipeline(spec, matchers, query, index, top=10)
         total = time.perf_counter() - started
@@ -177,7 +182,7 @@ def _timed(work, times: list):
     return value
 
 
-def band_share(index, queries, extractor, synthesizer, models) -> tuple[float, float]:
+def band_share(index, queries, extractor, synthesizer) -> tuple[float, float]:
     """Median and largest share of the full matrix's cells that the cascade's banded final DTW
     fills, over every (query, entry) pair of the real index."""
     from seqretrieve.dtw.guide import band_cells
@@ -185,7 +190,7 @@ def band_share(index, queries, extractor, synthesizer, models) -> tuple[float, f
     matcher = get_registry().create("matcher", "dtw", guide="dhs")
     shares = []
     for midi_path, _ in queries:
-        query = prepare(midi_path, extractor, synthesizer, models)
+        query = prepare(midi_path, extractor, synthesizer, {})
         n = len(query.features["cqt"].frames)
         band = matcher._band_for(query, index, n)
         for row, entry_id in enumerate(index.ids()):
@@ -214,7 +219,6 @@ def run(quick: bool = False) -> str:
     synthesizer = registry.create("synthesizer", "tinysoundfont")
     query_synth = registry.create("synthesizer", DEFAULT_QUERY_SYNTH)
     extractor = registry.create("feature_extractor", "cqt")
-    models = [registry.create("representation", name) for name in ("dhs", "pse", "profile")]
     bench = build_benchmark(POP909, CACHE, N_REAL, N_QUERIES, synthesizer, preset="easy")
     queries = bench.queries[: 2 if quick else N_QUERIES]
     sizes = SIZES[:2] if quick else SIZES
@@ -227,22 +231,22 @@ def run(quick: bool = False) -> str:
         build_index([str(p) for p in bench.recordings], str(tmp / "real"), workers=1)
         cold = [cold_start(tmp / "real", queries[0][0]) for _ in range(2 if quick else 3)]
         with Index.open(tmp / "real") as real:
-            query = prepare(queries[0][0], extractor, synthesizer, models)
+            query = prepare(queries[0][0], extractor, synthesizer, {})
             frames = query.features["cqt"].frames
             entry = real.get_array("features:cqt", queries[0][1])
             one_dtw = min(_seconds(lambda: score_features(frames, entry)) for _ in range(3))
-            share, widest = band_share(real, queries, extractor, query_synth, models)
+            share, widest = band_share(real, queries, extractor, query_synth)
             for n in sizes:
                 index = SyntheticIndex(real, n, tmp / f"synthetic-{n}", rng)
                 now_spec, today_spec = counts_for(shipped, n), counts_for(full_final_dtw(shipped), n)
                 now, now_right = per_query(index, now_spec, build_matchers(now_spec, registry), queries,
-                                           extractor, query_synth, models)
+                                           extractor, query_synth)
                 with todays_cascade():
                     today, today_right = per_query(index, today_spec, build_matchers(today_spec, registry),
-                                                   queries, extractor, synthesizer, models)
+                                                   queries, extractor, synthesizer)
                 plain_spec = counts_for(as_written(shipped), n)
                 plain, _ = per_query(index, plain_spec, build_matchers(plain_spec, registry), queries,
-                                     extractor, query_synth, models)
+                                     extractor, query_synth)
                 tempo_lines.append(f"| {n:,} | " + " | ".join(
                     f"{_ms(p)} / {_ms(r)} ({r / p:.1f}x)" for p, r in zip(plain[1:], now[1:])) + " |")
                 brute = n * one_dtw
@@ -266,7 +270,8 @@ def run(quick: bool = False) -> str:
         "Each cell: today (MIDI rendered by TinySoundFont + CQT; one-entry-at-a-time Hamming kernel) / now "
         f"(`{DEFAULT_QUERY_SYNTH}` frames; lane-interleaved Hamming kernel), same run; both with the shipped "
         "cascade's stages, tempo rates and full final DTW. Query prep = reading the MIDI, its CQT frames and "
-        "the encoders (the DHS network once: the code profile reuses its codes). Brute force = entries x one full CQT DTW of a real pair "
+        "the encodings the stages use, made as they make them (the cascade: the DHS codes once, the code "
+        "profile from them; today's column also so, its synthesizer aside). Brute force = entries x one full CQT DTW of a real pair "
         f"(extrapolated). Load average (5 min) when the run started: {load:.1f} on {os.cpu_count()} cores "
         "(other jobs share this machine: compare the columns of one row, not absolute times).", "",
         f"| entries | query prep | {stages} | end to end, today | end to end, now | speed-up | "

@@ -11,7 +11,7 @@ command builds it into ``data/bench/tempo`` (cached, resumable): ``python benchm
 
 Each stage is run alone over all entries, as written (rate 1, the published matchers) and with
 its shipped rates (``seqretrieve.matchers.tempo``). The default pipeline's ranking is computed
-from those stage rankings with the cascade's keeps: the final DTW re-ranks the fused hash-dtw
+from those stage rankings with the cascade's keeps: the final DTW re-ranks the cascade's hash-dtw
 stage's best ``keep``, carrying its score as the cascade does (exact while the embedding stage
 keeps every entry, as here, because each entry's DTW score does not depend on the other
 candidates). Queries are made into frames by the product's query synthesizer (note templates). The machine is 2 shared cores, so
@@ -133,13 +133,20 @@ def index_for(recordings: list[Path]) -> Path:
 
 STAGES = ("embedding", "hash-dtw", "fused", "dtw")
 LABELS = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)",
-          "fused": "hash-dtw fused with embedding", "dtw": "brute-force CQT DTW"}
+          "fused": "hash-dtw fused with embedding (cascade-pse's)", "dtw": "brute-force CQT DTW"}
+
+
+def cascade_stage() -> str:
+    """The measured stage that is the default cascade's hash-dtw stage: "fused" when it fuses
+    the embedding distance, else "hash-dtw"."""
+    options = get_registry().get("pipeline", "cascade").stages[1].options
+    return "fused" if options.get("embedding_weight") else "hash-dtw"
 
 
 def stage_matchers(rated: bool) -> dict:
     """Each stage alone over all entries, as written (``rated`` False) or with its shipped rates."""
     registry = get_registry()
-    weight = registry.get("pipeline", "cascade").stages[1].options.get("embedding_weight", 1.0)
+    weight = registry.get("pipeline", "cascade-pse").stages[1].options["embedding_weight"]
     plain = {} if rated else {"rates": (1.0,)}
     return {"embedding": registry.create("matcher", "embedding", max_hits=None, **plain),
             "hash-dtw": registry.create("matcher", "hash-dtw", **plain),
@@ -147,12 +154,12 @@ def stage_matchers(rated: bool) -> dict:
             "dtw": registry.create("matcher", "dtw", **plain)}
 
 
-def cascade_rank(fused_hits, dtw_hits, expected: str, keep: int, carry: float) -> int | None:
-    """Rank of ``expected`` after a dtw stage re-ranks the fused stage's best ``keep``, carrying
-    the fused score with weight ``carry`` as the cascade does (``seqretrieve.pipelines.run``)."""
+def cascade_rank(stage_hits, dtw_hits, expected: str, keep: int, carry: float) -> int | None:
+    """Rank of ``expected`` after a dtw stage re-ranks the hash stage's best ``keep``, carrying
+    that stage's score with weight ``carry`` as the cascade does (``seqretrieve.pipelines.run``)."""
     from seqretrieve.pipelines.run import carried
 
-    kept = {hit.id: hit.score for hit in fused_hits[:keep]}
+    kept = {hit.id: hit.score for hit in stage_hits[:keep]}
     final = [hit for hit in dtw_hits if hit.id in kept]
     if carry:
         final = carried(final, kept, carry)
@@ -176,7 +183,7 @@ def answer(query: Query, index, matchers: tuple[dict, dict], keep: int, carry: f
             seconds[f"{stage} {label}"] = time.perf_counter() - started
             ranks[f"{stage} {label}"] = correct_rank([h.id for h in hits[label, stage]], query.expected)
     for when in ("before", "after"):
-        ranks[f"cascade {when}"] = cascade_rank(hits[when, "fused"], hits[when, "dtw"], query.expected, keep, carry)
+        ranks[f"cascade {when}"] = cascade_rank(hits[when, cascade_stage()], hits[when, "dtw"], query.expected, keep, carry)
     return {"query": query.midi.stem, "ranks": ranks, "seconds": seconds}
 
 
@@ -196,7 +203,7 @@ def evaluate(split: str, quick: bool = False) -> dict:
     before, after = stage_matchers(False), stage_matchers(True)
     settings = {name: repr(sorted(registry.get("matcher", name).parameters.items()))
                 for name in ("embedding", "hash-dtw", "dtw")}
-    settings.update(synthesizer=synthesizer.name, keep=keep, carry=carry)
+    settings.update(synthesizer=synthesizer.name, keep=keep, carry=carry, cascade_stage=cascade_stage())
     cache = recordings[0].parent.parent / f"results-{hashlib.sha1(repr(settings).encode()).hexdigest()[:10]}.jsonl"
     done = {}
     if cache.exists():  # resumable: queries already answered with the same matcher settings
@@ -276,7 +283,7 @@ def run(quick: bool = False) -> str:
         "(the published matchers), 'tempo rates' = the shipped matchers, which try the query at the global "
         f"time-scalings {', '.join(f'{n}: {r}' for n, r in rates.items())} and keep each entry's best score. "
         "The pipeline rows are computed from the stage rankings with the cascade's keeps (the DTW re-ranks the "
-        f"fused hash-dtw stage's best {keep}, carrying its score with weight {carry:g}; with this few entries that "
+        f"{LABELS[cascade_stage()]} stage's best {keep}, carrying its score with weight {carry:g}; with this few entries that "
         "prunes nothing, so the hash stage's own rows are what tells whether it would keep the right entry in a "
         "large index). Queries: the MIDI made into CQT frames by the product's query synthesizer (note templates). "
         "Data: `python benchmarks/bench_tempo.py --build`."

@@ -54,7 +54,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     chosen = [name for name in args.only.split(",") if name]
-    sections = existing_sections(args.out)
+    measured = {}
     failed = 0
     for name in chosen:
         started = time.perf_counter()
@@ -65,13 +65,14 @@ def main() -> int:
             failed += 1
             body = f"## {name}\n\nFAILED:\n\n```\n{traceback.format_exc()}```\n"
         stamp = time.strftime("%Y-%m-%d")
-        sections[name] = f"{body.rstrip()}\n\n_Measured {stamp}{' (quick mode)' if args.quick else ''} in {time.perf_counter() - started:.0f} s._\n"
+        measured[name] = f"{body.rstrip()}\n\n_Measured {stamp}{' (quick mode)' if args.quick else ''} in {time.perf_counter() - started:.0f} s._\n"
         print(f"[bench] {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     header = (
         "# Benchmarks\n\nWritten by `make bench` (`python benchmarks/run.py`). Machine: "
         f"{machine()}. Timings are medians of repeats and are compared with a reference measured "
         "in the same run, because these machines are shared and noisy.\n"
     )
+    sections = {**existing_sections(args.out), **measured}  # read now: another run may have written meanwhile
     ordered = [name for name in SECTIONS if name in sections] + [n for n in sections if n not in SECTIONS]
     text = header + "".join(f"\n{MARK.format(name)}\n{sections[name]}" for name in ordered)
     args.out.write_text(text)
