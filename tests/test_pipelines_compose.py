@@ -58,7 +58,7 @@ def test_default_pipeline_follows_needs_and_preference():
 
 
 def test_a_pipeline_the_index_cannot_run_is_refused_with_the_fix():
-    with pytest.raises(IndexStoreError, match=r"needs the learned representation\(s\) dhs, profile,? which.*index update"):
+    with pytest.raises(IndexStoreError, match=r"needs the learned representation\(s\) dhs, profile, pse.*index update"):
         check_needs(build_registry(load_entry_points=False).get("pipeline", "cascade"), _stub_index())
 
 

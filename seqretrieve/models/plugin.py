@@ -15,11 +15,10 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 DHS_VERSION = "1"
 PSE_VERSION = "2"
 PROFILE_VERSION = "2"
-#: weight of the PSE distance fused into the hash-dtw stage of "cascade-pse", chosen on the
-#: validation split at 227 entries (never on test songs): benchmarks/bench_models.py's tuning
-#: table. "cascade" fuses none: behind the code profile, on the scale benchmark's validation index
-#: (14,087 entries, 200 right entries) the share kept in the top 30 was 86.5% with weight 0, 85.5%
-#: with 0.5, 84.0% with 1 and 80.5% with 2
+#: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
+#: split (never on test songs): benchmarks/bench_models.py's tuning table. Tried without it behind
+#: the code profile (docs/models.md, "The cascade"): better on synthetic validation excerpts at
+#: 14,087 entries, but two of the three real Bach recordings fell out of the top 30 at 1,000
 CASCADE_EMBEDDING_WEIGHT = 1.0
 #: weight of the hash-dtw stage's score carried into the final DTW ranking (``PipelineStage.carry``),
 #: chosen on the scale benchmark's validation indexes (456 targets): top-1 at 1,000 entries 83.8%
@@ -109,13 +108,13 @@ def seqretrieve_pipelines():
         PipelineSpec(
             "cascade",
             [PipelineStage("embedding", 1000, {"representation": "profile"}),
-             PipelineStage("hash-dtw", 30),
+             PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
              PipelineStage("dtw", carry=CASCADE_FINAL_CARRY)],
             description="code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
-                        "DTW on DHS codes keeps 30 -> full CQT DTW (carrying the hash-dtw score with "
-                        "weight 0.5)",
-            version="7",
-            needs=("dhs", "profile"),
+                        "DTW on DHS codes (fused with the PSE distance) keeps 30 -> full CQT DTW (carrying "
+                        "the hash-dtw score with weight 0.5)",
+            version="6",
+            needs=("dhs", "profile", "pse"),
             preference=10,  # the default wherever every entry holds the three representations
         ),
         PipelineSpec(

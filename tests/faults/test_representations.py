@@ -34,7 +34,7 @@ def test_default_pipeline_ranks_every_entry_and_says_how_to_fix(half_encoded, tm
         assert index.lacking_representations() == {"dhs": 4, "profile": 4, "pse": 4}
         assert default_pipeline_name(index) == "brute-force"  # the cascade would cut the 4
         cascade = get_registry().get("pipeline", "cascade")
-        assert unranked_entries(index, cascade) == {"dhs": 4, "profile": 4}  # what the cascade needs
+        assert unranked_entries(index, cascade) == {"dhs": 4, "profile": 4, "pse": 4}
     midi = pretty_midi.PrettyMIDI()
     piano = pretty_midi.Instrument(0)
     piano.notes = [pretty_midi.Note(90, 60 + i, i * 0.5, i * 0.5 + 0.4) for i in range(6)]
@@ -43,7 +43,7 @@ def test_default_pipeline_ranks_every_entry_and_says_how_to_fix(half_encoded, tm
     result = run_cli("query", tmp_path / "q.mid", "--index", half_encoded, "--json", "--top", 16)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 16  # every entry ranked
-    assert result.stderr.startswith("warning: 4 lack dhs, 4 lack profile (of 16 entries), so the default ranks "
+    assert result.stderr.startswith("warning: 4 lack dhs, 4 lack profile, 4 lack pse (of 16 entries), so the default ranks "
                                     "with brute-force (slow): run `seqretrieve index update"), result.stderr
 
 

@@ -133,7 +133,7 @@ def test_cascade_through_all_three_stages(tiny_index, rendered):
     registry = get_registry()
     spec = _override_keep(registry.get("pipeline", "cascade"), {"embedding": 4, "hash-dtw": 2})
     matchers = build_matchers(spec, registry)
-    assert matchers["embedding"].representation == "profile"  # the stage's options reach its matcher
+    assert matchers["hash-dtw"].embedding_weight > 0  # the stage's options reach its matcher
     with Index.open(tiny_index) as index:
         for song, midi_features, _ in songs[:3]:
             result = run_pipeline(spec, matchers, query_for(midi_features), index, top=2)
@@ -141,7 +141,7 @@ def test_cascade_through_all_three_stages(tiny_index, rendered):
             assert [s.kept for s in result.stages] == [4, 2, 2]
             assert result.hits[0].id == song
             explained = result.explain()
-            assert [s["options"] for s in explained] == [{"representation": "profile"}, {}, {}]
+            assert [s["options"] for s in explained] == [{"representation": "profile"}, {"embedding_weight": 1.0}, {}]
             assert explained[-1]["top_hit_rank"] == 1
 
 
