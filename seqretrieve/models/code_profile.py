@@ -113,9 +113,7 @@ class CodeProfileModel:
     def encode(self, frames: np.ndarray, side: str) -> np.ndarray:
         """CQT frames (T, 48) -> (dims,) float32 for side "audio", (W, dims) for side "midi"
         (one row per window of :func:`window_bounds`, the whole query last)."""
-        if side not in SIDES:
-            raise ValueError(f"side must be one of {SIDES}, not {side!r}")
-        return self.from_source(self.hash_model.encode(frames, side), side)
+        return self.from_source(self.hash_model.encode(frames, side), side)  # both check the side
 
     def from_source(self, codes: np.ndarray, side: str) -> np.ndarray:
         """:meth:`encode` from the DHS codes (T,) uint32 of the frames instead of the frames."""
