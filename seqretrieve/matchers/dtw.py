@@ -7,7 +7,11 @@ Tempo: with several ``rates`` the query's frames are resampled by each (a global
 :mod:`seqretrieve.matchers.tempo`). Scoring every rate at full resolution would cost their sum
 (about 6x), so the rate is chosen per entry on frames pooled ``coarse`` times (1/coarse^2 of the
 cells per rate) and only the best ``refine`` rates are scored at full resolution; the entry's
-score is the best of those.
+score is the best of those. Every extra rate is also a chance for a wrong entry to fit by accident,
+so a score found at rate ``r`` counts ``rate_penalty * |ln r|`` worse, in the choice of rate and
+in the score: the path-normalised scores do not depend on the other candidates, so the penalty is
+in score units (unlike the hash stage's, :mod:`seqretrieve.matchers.tempo`) and a ranking split
+across index shards is the same as over one index.
 
 With ``guide`` (a hash representation, e.g. "dhs") each candidate's DTW fills only a band of
 ``radius`` frames around its Hamming-DTW path on the codes of the query at the chosen rate (same
@@ -30,6 +34,11 @@ from .tempo import rescaled_query
 GUIDE_RADIUS = 16
 #: frames pooled per coarse frame when choosing the rate of an entry
 COARSE = 4
+#: how much worse (in path-normalised score units per unit |ln rate|) a score at another rate
+#: counts, chosen on validation songs (docs/models.md, "Tempo"): brute-force top-1 on 80 hard
+#: excerpts 67.5% unpenalised -> 70.0% (as with no rates), while 19 tempo-gap queries among the
+#: same 227 songs keep 14 at rank 1 up to 0.10 (13 from 0.11, 9 with no rates)
+DTW_RATE_PENALTY = 0.08
 
 
 class FeatureDTWMatcher:
@@ -38,7 +47,8 @@ class FeatureDTWMatcher:
 
     def __init__(self, extractor: str | None = None, gully: float = GULLY, band: float | None = None,
                  guide: str | None = None, radius: int = GUIDE_RADIUS,
-                 rates=DEFAULT_RATES, coarse: int = COARSE, refine: int = 1):
+                 rates=DEFAULT_RATES, coarse: int = COARSE, refine: int = 1,
+                 rate_penalty: float = DTW_RATE_PENALTY):
         self.name = "dtw"
         self.extractor = extractor
         self.gully = gully
@@ -56,6 +66,9 @@ class FeatureDTWMatcher:
             raise ValueError(f"coarse and refine must be >= 1, got {coarse} and {refine}")
         self.coarse = int(coarse)
         self.refine = int(refine)
+        if not rate_penalty >= 0:
+            raise ValueError(f"rate_penalty must be >= 0, not {rate_penalty}")
+        self.rate_penalty = float(rate_penalty)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
@@ -75,21 +88,24 @@ class FeatureDTWMatcher:
         for row in rows:
             entry_id = ids[int(row)]
             entry = index.get_array(db, entry_id)
-            score, confidence = min(self._score(frames[rate], entry, bands[rate](int(row), len(entry)))
+            score, confidence = min(self._score(frames[rate], entry, bands[rate](int(row), len(entry)), rate)
                                     for rate in self._rates_for(pooled, entry))
             hits.append(Hit(entry_id, float(score), float(confidence)))
         hits.sort(key=lambda hit: hit.score)
         return hits
 
-    def _score(self, frames: np.ndarray, entry: np.ndarray, limits) -> tuple[float, float]:
-        """(score, confidence) of query ``frames`` vs ``entry`` within ``limits`` (full DTW when
-        a guide band holds no admissible end)."""
+    def _score(self, frames: np.ndarray, entry: np.ndarray, limits, rate: float) -> tuple[float, float]:
+        """(score with the rate penalty, confidence) of query ``frames`` (at ``rate``) vs ``entry``
+        within ``limits`` (full DTW when a guide band holds no admissible end)."""
         from ..dtw.align import score_features
 
         score, confidence = score_features(frames, entry, gully=self.gully, band=limits)
         if self.guide is not None and not np.isfinite(score):  # no end inside the band
             score, confidence = score_features(frames, entry, gully=self.gully)
-        return score, confidence
+        return score + self._penalty(rate), confidence
+
+    def _penalty(self, rate: float) -> float:
+        return self.rate_penalty * abs(float(np.log(rate)))
 
     def _rates_for(self, pooled: dict, entry: np.ndarray) -> list[float]:
         """The ``refine`` rates whose query frames, pooled (``pooled``: rate -> frames), align
@@ -99,7 +115,8 @@ class FeatureDTWMatcher:
         if not pooled:
             return list(self.rates)
         entry_pooled = resample_frames(entry, 1.0 / self.coarse)
-        coarse = [score_features(frames, entry_pooled, gully=self.gully)[0] for frames in pooled.values()]
+        coarse = [score_features(frames, entry_pooled, gully=self.gully)[0] + self._penalty(rate)
+                  for rate, frames in pooled.items()]
         return [self.rates[k] for k in np.argsort(coarse, kind="stable")[: self.refine]]
 
     def _band_for(self, query: QueryData, index, n: int):

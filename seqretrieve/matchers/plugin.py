@@ -10,17 +10,18 @@ from ..types import ComponentSpec
 def seqretrieve_matchers():
     from ..dtw.defaults import GULLY
     from ..dtw.rates import DEFAULT_RATES
-    from .dtw import COARSE, GUIDE_RADIUS, FeatureDTWMatcher
+    from .dtw import COARSE, DTW_RATE_PENALTY, GUIDE_RADIUS, FeatureDTWMatcher
 
     return [
         ComponentSpec(
             "dtw",
             FeatureDTWMatcher,
-            version="2",
+            version="3",  # 3: rate_penalty
             description=f"DTW on the index's feature frames (cosine distance, median penalty, gully {GULLY}) "
                         "with the query at several global time-scalings (rates); "
                         "guide=<hash representation>: only a band around each entry's Hamming-DTW path",
             parameters={"extractor": None, "gully": GULLY, "band": None, "guide": None, "radius": GUIDE_RADIUS,
-                        "rates": DEFAULT_RATES, "coarse": COARSE, "refine": 1},
+                        "rates": DEFAULT_RATES, "coarse": COARSE, "refine": 1,
+                        "rate_penalty": DTW_RATE_PENALTY},
         )
     ]

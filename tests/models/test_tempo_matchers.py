@@ -101,6 +101,24 @@ def test_feature_dtw_finds_a_query_at_the_wrong_tempo(tiny_index, fast_query):
     assert own["refined"].score <= own["rated"].score  # every rate at full resolution: never worse
 
 
+def test_feature_dtw_rate_penalty_counts_in_score_units_in_the_choice_and_the_score(tiny_index, fast_query):
+    _, features = fast_query
+    rates = (0.44, 1.0, 2.2)
+    with Index.open(tiny_index) as index:
+        alone = {rate: {hit.id: hit.score for hit in
+                        FeatureDTWMatcher(rates=(rate,), rate_penalty=0).rank(query_for(features), index, None)}
+                 for rate in rates}
+        every = FeatureDTWMatcher(rates=rates, refine=3, rate_penalty=0.1).rank(query_for(features), index, None)
+        plain = FeatureDTWMatcher(rates=(1.0,)).rank(query_for(features), index, None)
+        heavy = FeatureDTWMatcher(rates=rates, rate_penalty=10.0).rank(query_for(features), index, None)
+    for hit in every:  # each entry's best rate, counted 0.1 * |ln rate| worse
+        assert hit.score == pytest.approx(min(alone[r][hit.id] + 0.1 * abs(np.log(r)) for r in rates))
+    # a penalty no score difference outweighs: rate 1 is chosen for every entry, as written
+    assert [(hit.id, hit.score) for hit in heavy] == [(hit.id, hit.score) for hit in plain]
+    with pytest.raises(ValueError, match="rate_penalty"):
+        FeatureDTWMatcher(rate_penalty=-0.1)
+
+
 def test_registered_stages_with_rates_rank_every_candidate(tiny_index, fast_query):
     song, features = fast_query
     registry = get_registry()
