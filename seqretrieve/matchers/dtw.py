@@ -36,8 +36,9 @@ GUIDE_RADIUS = 16
 COARSE = 4
 #: how much worse (in path-normalised score units per unit |ln rate|) a score at another rate
 #: counts, chosen on validation songs (docs/models.md, "Tempo"): brute-force top-1 on 80 hard
-#: excerpts 67.5% unpenalised -> 70.0% (as with no rates), while 19 tempo-gap queries among the
-#: same 227 songs keep 14 at rank 1 up to 0.10 (13 from 0.11, 9 with no rates)
+#: excerpts 67.5% unpenalised -> 70.0% (as with no rates), while 20 tempo-gap queries among the
+#: same 227 songs keep 15 at rank 1 up to 0.08 (14 at 0.12, 10 with no rates);
+#: benchmarks/tune_dtw_rate_penalty.py
 DTW_RATE_PENALTY = 0.08
 
 
