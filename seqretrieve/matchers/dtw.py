@@ -13,11 +13,12 @@ in the score: the path-normalised scores do not depend on the other candidates, 
 in score units (unlike the hash stage's, :mod:`seqretrieve.matchers.tempo`) and a ranking split
 across index shards is the same as over one index.
 
-With ``guide`` (a hash representation, e.g. "dhs") each candidate's DTW fills only a band of
-``radius`` frames around its Hamming-DTW path on the codes of the query at the chosen rate (same
-gully), scaled to frames (:mod:`seqretrieve.dtw.guide`): far fewer cells, and the same score
-wherever the band holds the full path; a candidate whose band holds no admissible end gets full
-DTW. The cascade's last stage uses it; ``seqretrieve align`` keeps full DTW.
+With a ``guide`` each candidate's DTW fills only a band of ``radius`` frames around a coarse path,
+scaled to frames (:mod:`seqretrieve.dtw.guide`): far fewer cells, and the same score wherever the
+band holds the full path; a candidate whose band holds no admissible end gets full DTW. The guide
+is either ``"coarse"`` (multiscale: the DTW path of the frames pooled ``coarse`` times, at the
+chosen rate) or a hash representation such as "dhs" (the Hamming-DTW path of the codes of the
+query at the chosen rate). ``seqretrieve align`` keeps full DTW.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from .tempo import rescaled_query
 
 #: frames kept on each side of the guide path's blocks (2 codes of 8 frames)
 GUIDE_RADIUS = 16
-#: frames pooled per coarse frame when choosing the rate of an entry
+#: frames pooled per coarse frame when choosing the rate of an entry (and for the "coarse" guide)
 COARSE = 4
+#: the ``guide`` that bands each candidate's DTW around its own pooled frames' DTW path
+COARSE_GUIDE = "coarse"
 #: how much worse (in path-normalised score units per unit |ln rate|) a score at another rate
 #: counts, chosen on validation songs (docs/models.md, "Tempo"): brute-force top-1 on 80 hard
 #: excerpts 67.5% unpenalised -> 70.0% (as with no rates), while 20 tempo-gap queries among the
@@ -57,8 +60,8 @@ class FeatureDTWMatcher:
         self.radius = int(radius)
         if guide is not None and band is not None:
             raise ParameterError("the dtw matcher takes either a band or a guide, not both")
-        self.guide = None
-        if guide is not None:
+        self.guide = guide
+        if guide is not None and guide != COARSE_GUIDE:
             from .embedding import RepresentationMatcher
 
             self.guide = RepresentationMatcher(guide, None)
@@ -78,9 +81,10 @@ class FeatureDTWMatcher:
         extractor = self.extractor or index.extractor["name"]
         scaled = {rate: rescaled_query(query, rate) for rate in self.rates}
         frames = {rate: q.features[extractor].frames for rate, q in scaled.items()}
+        coarse_guide = self.guide == COARSE_GUIDE
         pooled = ({rate: resample_frames(query.features[extractor].frames, rate / self.coarse)
-                   for rate in self.rates} if len(self.rates) > self.refine else {})
-        bands = {rate: (self._band_for(q, index, len(frames[rate])) if self.guide is not None
+                   for rate in self.rates} if len(self.rates) > self.refine or coarse_guide else {})
+        bands = {rate: (self._band_for(q, index, len(frames[rate])) if self.guide is not None and not coarse_guide
                         else lambda row, m: self.band) for rate, q in scaled.items()}
         db = f"features:{extractor}"
         ids = index.ids()
@@ -89,8 +93,13 @@ class FeatureDTWMatcher:
         for row in rows:
             entry_id = ids[int(row)]
             entry = index.get_array(db, entry_id)
-            score, confidence = min(self._score(frames[rate], entry, bands[rate](int(row), len(entry)), rate)
-                                    for rate in self._rates_for(pooled, entry))
+            entry_pooled = resample_frames(entry, 1.0 / self.coarse) if pooled else None
+            scored = []
+            for rate in self._rates_for(pooled, entry_pooled):
+                limits = (self._coarse_band(pooled[rate], entry_pooled, len(frames[rate]), len(entry))
+                          if coarse_guide else bands[rate](int(row), len(entry)))
+                scored.append(self._score(frames[rate], entry, limits, rate))
+            score, confidence = min(scored)
             hits.append(Hit(entry_id, float(score), float(confidence)))
         hits.sort(key=lambda hit: hit.score)
         return hits
@@ -108,17 +117,26 @@ class FeatureDTWMatcher:
     def _penalty(self, rate: float) -> float:
         return self.rate_penalty * abs(float(np.log(rate)))
 
-    def _rates_for(self, pooled: dict, entry: np.ndarray) -> list[float]:
+    def _rates_for(self, pooled: dict, entry_pooled: np.ndarray | None) -> list[float]:
         """The ``refine`` rates whose query frames, pooled (``pooled``: rate -> frames), align
-        best with the entry's (M, D) pooled alike; every rate when there are no more."""
+        best with the entry's frames pooled alike (``entry_pooled`` (M / coarse, D)); every rate
+        when there are no more."""
         from ..dtw.align import score_features
 
-        if not pooled:
+        if len(self.rates) <= self.refine:
             return list(self.rates)
-        entry_pooled = resample_frames(entry, 1.0 / self.coarse)
         coarse = [score_features(frames, entry_pooled, gully=self.gully)[0] + self._penalty(rate)
                   for rate, frames in pooled.items()]
         return [self.rates[k] for k in np.argsort(coarse, kind="stable")[: self.refine]]
+
+    def _coarse_band(self, query_pooled: np.ndarray, entry_pooled: np.ndarray, n: int, m: int):
+        """Per-row limits for ``n`` x ``m`` frames within ``radius`` of the DTW path of the
+        pooled frames (N / coarse, D) and (M / coarse, D) (same gully), scaled to frames."""
+        from ..dtw.align import align_features
+        from ..dtw.guide import band_around_path
+
+        coarse = align_features(query_pooled, entry_pooled, gully=self.gully)
+        return band_around_path(coarse.path_query, coarse.path_entry, n, m, self.coarse, self.radius)
 
     def _band_for(self, query: QueryData, index, n: int):
         """``band(row, m)``: per-row limits for the query's ``n`` frames and entry ``row``'s

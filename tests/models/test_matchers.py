@@ -96,14 +96,15 @@ def test_matchers_rank_candidates_only(tiny_index, rendered, matcher_name):
     assert [h.score for h in hits] == sorted(h.score for h in hits)
 
 
-def test_dtw_guided_by_hash_paths_keeps_the_right_entries_score(tiny_index, rendered):
-    """A band around each entry's Hamming-DTW path: the right entry keeps its full-DTW score
-    (the band holds its path) and stays first."""
+@pytest.mark.parametrize("guide", ["dhs", "coarse"])
+def test_dtw_guided_by_coarse_paths_keeps_the_right_entries_score(tiny_index, rendered, guide):
+    """A band around each entry's Hamming-DTW path ("dhs") or its pooled frames' DTW path
+    ("coarse"): the right entry keeps its full-DTW score (the band holds its path) and stays first."""
     from seqretrieve.index.store import Index
 
     _, _, songs = rendered
     full = get_registry().create("matcher", "dtw")
-    guided = get_registry().create("matcher", "dtw", guide="dhs")
+    guided = get_registry().create("matcher", "dtw", guide=guide)
     with Index.open(tiny_index) as index:
         for song, midi_features, _ in songs[:3]:
             query = query_for(midi_features)
