@@ -19,7 +19,8 @@ def seqretrieve_matchers():
             version="3",  # 3: rate_penalty
             description=f"DTW on the index's feature frames (cosine distance, median penalty, gully {GULLY}) "
                         "with the query at several global time-scalings (rates); "
-                        "guide=<hash representation>: only a band around each entry's Hamming-DTW path",
+                        "guide=coarse: only a band around each entry's DTW path on 4x-pooled frames; "
+                        "guide=<hash representation>: around its Hamming-DTW path",
             parameters={"extractor": None, "gully": GULLY, "band": None, "guide": None, "radius": GUIDE_RADIUS,
                         "rates": DEFAULT_RATES, "coarse": COARSE, "refine": 1,
                         "rate_penalty": DTW_RATE_PENALTY},
