@@ -37,15 +37,17 @@ def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | 
         norms = squared_norms(block)
     elif rows is not None:
         norms = norms[rows]
-    if query.ndim == 1:
-        d = norms - 2.0 * (block @ query) + np.float32(query @ query)
-    else:
-        query_norms = squared_norms(query)
-        step = max(1, CHUNK_CELLS // len(query))
-        d = np.empty(len(block), np.float32)
-        for start in range(0, len(block), step):
-            part = slice(start, start + step)
-            d[part] = (norms[part, None] - 2.0 * (block[part] @ query.T) + query_norms).min(axis=1)
+    windows = query.reshape(-1, query.shape[-1])
+    query_norms = squared_norms(windows)
+    step = max(1, CHUNK_CELLS // len(windows))
+    d = np.empty(len(block), np.float32)
+    for start in range(0, len(block), step):  # in place: one (step, W) buffer, no temporaries
+        part = slice(start, start + step)
+        products = block[part] @ windows.T
+        products *= np.float32(-2.0)
+        products += query_norms
+        np.min(products, axis=1, out=d[part])
+        d[part] += norms[part]
     return np.where(np.isnan(d), np.float32(np.inf), np.maximum(d, 0)).astype(np.float32)
 
 
