@@ -54,6 +54,9 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     chosen = [name for name in args.only.split(",") if name]
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        parser.error(f"no section {', '.join(unknown)}; the sections are {', '.join(SECTIONS)}")
     measured = {}
     failed = 0
     for name in chosen:
