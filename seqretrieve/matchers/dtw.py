@@ -76,7 +76,7 @@ class FeatureDTWMatcher:
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
         """Hits for every candidate row (all entries when ``candidates`` is None), best first."""
-        from ..dtw.align import score_features
+        from ..dtw.guide import band_around_path
 
         extractor = self.extractor or index.extractor["name"]
         scaled = {rate: rescaled_query(query, rate) for rate in self.rates}
@@ -93,11 +93,15 @@ class FeatureDTWMatcher:
         for row in rows:
             entry_id = ids[int(row)]
             entry = index.get_array(db, entry_id)
-            entry_pooled = resample_frames(entry, 1.0 / self.coarse) if pooled else None
+            fits = self._coarse_fits(pooled, resample_frames(entry, 1.0 / self.coarse)) if pooled else {}
             scored = []
-            for rate in self._rates_for(pooled, entry_pooled):
-                limits = (self._coarse_band(pooled[rate], entry_pooled, len(frames[rate]), len(entry))
-                          if coarse_guide else bands[rate](int(row), len(entry)))
+            for rate in self._rates_for(fits):
+                if coarse_guide:  # the band around the pooled frames' path at this rate
+                    path = fits[rate][1]
+                    limits = band_around_path(path.path_query, path.path_entry, len(frames[rate]), len(entry),
+                                              self.coarse, self.radius)
+                else:
+                    limits = bands[rate](int(row), len(entry))
                 scored.append(self._score(frames[rate], entry, limits, rate))
             score, confidence = min(scored)
             hits.append(Hit(entry_id, float(score), float(confidence)))
@@ -117,26 +121,28 @@ class FeatureDTWMatcher:
     def _penalty(self, rate: float) -> float:
         return self.rate_penalty * abs(float(np.log(rate)))
 
-    def _rates_for(self, pooled: dict, entry_pooled: np.ndarray | None) -> list[float]:
-        """The ``refine`` rates whose query frames, pooled (``pooled``: rate -> frames), align
-        best with the entry's frames pooled alike (``entry_pooled`` (M / coarse, D)); every rate
-        when there are no more."""
-        from ..dtw.align import score_features
+    def _coarse_fits(self, pooled: dict, entry_pooled: np.ndarray) -> dict:
+        """``rate -> (score with the rate penalty, alignment or None)`` of the query's frames pooled
+        at each rate (``pooled``: rate -> frames) against the entry's pooled alike (M / coarse, D);
+        the alignment (whose path the band follows) only for the "coarse" guide."""
+        from ..dtw.align import align_features, score_features
 
+        fits = {}
+        for rate, frames in pooled.items():
+            if self.guide == COARSE_GUIDE:
+                aligned = align_features(frames, entry_pooled, gully=self.gully)
+                fits[rate] = (aligned.score + self._penalty(rate), aligned)
+            else:
+                fits[rate] = (score_features(frames, entry_pooled, gully=self.gully)[0] + self._penalty(rate), None)
+        return fits
+
+    def _rates_for(self, fits: dict) -> list[float]:
+        """The ``refine`` rates with the best coarse ``fits`` (:meth:`_coarse_fits`); every rate
+        when there are no more."""
         if len(self.rates) <= self.refine:
             return list(self.rates)
-        coarse = [score_features(frames, entry_pooled, gully=self.gully)[0] + self._penalty(rate)
-                  for rate, frames in pooled.items()]
-        return [self.rates[k] for k in np.argsort(coarse, kind="stable")[: self.refine]]
-
-    def _coarse_band(self, query_pooled: np.ndarray, entry_pooled: np.ndarray, n: int, m: int):
-        """Per-row limits for ``n`` x ``m`` frames within ``radius`` of the DTW path of the
-        pooled frames (N / coarse, D) and (M / coarse, D) (same gully), scaled to frames."""
-        from ..dtw.align import align_features
-        from ..dtw.guide import band_around_path
-
-        coarse = align_features(query_pooled, entry_pooled, gully=self.gully)
-        return band_around_path(coarse.path_query, coarse.path_entry, n, m, self.coarse, self.radius)
+        scores = [fits[rate][0] for rate in self.rates]
+        return [self.rates[k] for k in np.argsort(scores, kind="stable")[: self.refine]]
 
     def _band_for(self, query: QueryData, index, n: int):
         """``band(row, m)``: per-row limits for the query's ``n`` frames and entry ``row``'s
