@@ -133,7 +133,7 @@ def index_for(recordings: list[Path]) -> Path:
 
 STAGES = ("embedding", "hash-dtw", "fused", "dtw")
 LABELS = {"embedding": "embedding alone (pse)", "hash-dtw": "Hamming DTW alone (dhs)",
-          "fused": "hash-dtw fused with embedding (the cascade's)", "dtw": "brute-force CQT DTW"}
+          "fused": "hash-dtw fused with embedding", "dtw": "brute-force CQT DTW"}
 
 
 def cascade_stage() -> str:
