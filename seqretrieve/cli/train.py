@@ -146,6 +146,7 @@ def register(app: typer.Typer) -> None:
         tempo_range: str = typer.Option("0.8,1.25", help="LOW,HIGH global tempo factor of the recordings."),
         lossy: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of recordings MP3-coded (64-128 kbps)."),
         renderings: int = typer.Option(1, min=1, help="Recordings made of each MIDI file."),
+        workers: int = typer.Option(1, min=1, help="Processes rendering pairs."),
         json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per song."),
     ):
         """Render aligned (recording, MIDI) feature pairs for the train and validation songs (resumable)."""
@@ -159,7 +160,7 @@ def register(app: typer.Typer) -> None:
 
         recipe = Recipe(_fonts(fonts), _tempo_range(tempo_range), lossy, renderings)
         meta = generate(root, out, limit=limit, seed=seed, on_song=on_song, recipe=recipe, versions=versions,
-                        music21=music21)
+                        music21=music21, workers=workers)
         if not json_output:
             typer.echo(f"pairs in {out}: {meta['splits']}")
 

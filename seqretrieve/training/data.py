@@ -20,7 +20,6 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .pairs import Pair, save_pair
-from .split import pop909_songs
 
 
 def augment(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -110,51 +109,113 @@ def training_pieces(root: str | Path, split: str, versions: bool = False, music2
     return pieces
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One pair to render: ``out/<split>/<name>.npz`` from ``path``'s ``k``-th rendering."""
+
+    split: str
+    name: str
+    path: Path
+    stem: str
+    k: int
+
+
+def _jobs(root, splits: Iterable[str], limit: int | None, recipe: Recipe, versions: bool,
+          music21) -> tuple[list[_Job], dict[str, int]]:
+    """Every pair of ``splits`` (first ``limit`` pieces of each) in a stable shuffled order, so
+    that a stopped job has rendered a sample of every split and source; and the planned counts."""
+    import zlib
+
+    jobs, counts = [], {}
+    for split in splits:
+        pieces = training_pieces(root, split, versions, music21)[:limit]
+        counts[split] = len(pieces) * recipe.renderings
+        for piece in pieces:
+            for k in range(recipe.renderings):
+                name = piece.path.stem if k == 0 else f"{piece.path.stem}-r{k}"
+                jobs.append(_Job(split, name, piece.path, piece.path.stem, k))
+    jobs.sort(key=lambda job: (zlib.crc32(f"{job.split}/{job.name}".encode()), job.split, job.name))
+    return jobs, counts
+
+
+class _Renderer:
+    """The extractor and synthesizers one process renders pairs with."""
+
+    def __init__(self, synthesizer: str, recipe: Recipe, seed: int):
+        from ..pipelines.search import query_synthesizer
+        from ..registry import get_registry
+
+        registry = get_registry()
+        self.extractor = registry.create("feature_extractor", "cqt")
+        self.synth = registry.create("synthesizer", synthesizer)
+        self.midi_synth = query_synthesizer(self.extractor, registry)
+        self.fonts = [registry.create("synthesizer", synthesizer, soundfont=font) for font in recipe.fonts or ()]
+        self.recipe, self.seed = recipe, seed
+
+    def __call__(self, job: _Job, target: Path) -> str | None:
+        """Render and save one pair; the error message if the file could not be rendered."""
+        from ..audio.midi import load_midi
+        from ..errors import SeqretrieveError
+
+        rng = np.random.default_rng(_pair_seed(self.seed, job.stem, job.k))
+        recording = self.fonts[int(rng.integers(len(self.fonts)))] if self.fonts else None
+        try:
+            save_pair(target, make_pair(load_midi(job.path), job.name, self.extractor, self.synth, rng, self.recipe,
+                                        recording, self.midi_synth))
+        except SeqretrieveError as exc:
+            return str(exc)
+        return None
+
+
+_WORKER: _Renderer | None = None
+
+
+def _start_worker(synthesizer: str, recipe: Recipe, seed: int) -> None:
+    global _WORKER
+    _WORKER = _Renderer(synthesizer, recipe, seed)
+
+
+def _render_in_worker(job: _Job, target: Path) -> tuple[str, str | None]:
+    return job.name, _WORKER(job, target)
+
+
 def generate(root: str | Path, out: str | Path, splits: Iterable[str] = ("train", "validation"),
              limit: int | None = None, seed: int = 0, synthesizer: str = "tinysoundfont",
              on_song: Callable[[str, str | None], None] = lambda song, error: None, *,
-             recipe: Recipe = Recipe(), versions: bool = False, music21: str | Path | None = None) -> dict:
+             recipe: Recipe = Recipe(), versions: bool = False, music21: str | Path | None = None,
+             workers: int = 1) -> dict:
     """Write ``out/<split>/<file>.npz`` (``<file>-r<k>.npz`` for the k-th extra rendering) for the
     pieces of ``splits`` (first ``limit`` files of each) and ``out/meta.json``; existing pairs are
-    kept (the job resumes). A file that fails is reported through ``on_song(name, message)`` and
-    skipped. The MIDI side is made by the query synthesizer of the CQT (as queries are); the
-    recording side by ``synthesizer`` with the recipe's fonts. Returns the meta record."""
-    from ..audio.midi import load_midi
-    from ..errors import SeqretrieveError
-    from ..pipelines.search import query_synthesizer
-    from ..registry import get_registry
+    kept (the job resumes; meta.json is written first, so a trainer can use a partial corpus).
+    Pairs are rendered in a stable shuffled order by ``workers`` processes. A file that fails is
+    reported through ``on_song(name, message)`` and skipped. The MIDI side is made by the query
+    synthesizer of the CQT (as queries are); the recording side by ``synthesizer`` with the
+    recipe's fonts. Returns the meta record."""
+    from concurrent.futures import ProcessPoolExecutor
 
-    registry = get_registry()
-    extractor = registry.create("feature_extractor", "cqt")
-    synth = registry.create("synthesizer", synthesizer)
-    midi_synth = query_synthesizer(extractor, registry)
-    fonts = [registry.create("synthesizer", synthesizer, soundfont=font) for font in recipe.fonts or ()]
     out = Path(out)
+    renderer = _Renderer(synthesizer, recipe, seed)
+    jobs, counts = _jobs(root, splits, limit, recipe, versions, music21)
     meta = {
         "source": str(root), "music21": None if music21 is None else str(music21), "versions": versions,
-        "extractor": extractor.name, "extractor_params": extractor.params(),
-        "synthesizer": synthesizer, "midi_side": midi_synth.name, "seed": seed, "splits": {}, "recording_side": recipe.describe(),
-        "fonts": [Path(font).name for font in recipe.fonts or ()],
+        "extractor": renderer.extractor.name, "extractor_params": renderer.extractor.params(),
+        "synthesizer": synthesizer, "midi_side": renderer.midi_synth.name, "seed": seed, "splits": counts,
+        "recording_side": recipe.describe(), "fonts": [Path(font).name for font in recipe.fonts or ()],
     }
-    for split in splits:
-        pieces = training_pieces(root, split, versions, music21)[:limit]
-        meta["splits"][split] = len(pieces) * recipe.renderings
-        for piece in pieces:
-            stem = piece.path.stem
-            for k in range(recipe.renderings):
-                name = stem if k == 0 else f"{stem}-r{k}"
-                target = out / split / f"{name}.npz"
-                if target.exists():
-                    on_song(name, None)
-                    continue
-                rng = np.random.default_rng(_pair_seed(seed, stem, k))
-                recording = fonts[int(rng.integers(len(fonts)))] if fonts else None
-                try:
-                    save_pair(target, make_pair(load_midi(piece.path), name, extractor, synth, rng, recipe, recording,
-                                                       midi_synth))
-                    on_song(name, None)
-                except SeqretrieveError as exc:
-                    on_song(name, str(exc))
     out.mkdir(parents=True, exist_ok=True)
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    todo = []
+    for job in jobs:
+        target = out / job.split / f"{job.name}.npz"
+        if target.exists():
+            on_song(job.name, None)
+        else:
+            todo.append((job, target))
+    if workers <= 1:
+        for job, target in todo:
+            on_song(job.name, renderer(job, target))
+        return meta
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(synthesizer, recipe, seed)) as pool:
+        for name, error in pool.map(_render_in_worker, *zip(*todo), chunksize=1) if todo else ():
+            on_song(name, error)
     return meta

@@ -187,3 +187,21 @@ def test_assembled_index_puts_right_entries_first_and_resumes(tmp_path, synth):
         assert index.ids() == ["right-0", "right-1", "d0", "d1", "d2", "d3"]
         assert set(index.representations()) == {"dhs", "profile", "pse"}
         assert index.metadata("d1")["extra"] == {"source": "s1.mid"}
+
+
+def test_training_pairs_rendered_by_several_workers_equal_one_workers(tmp_path):
+    from seqretrieve.training.data import Recipe, generate
+
+    for number in ("002", "003", "006"):
+        (tmp_path / "pop" / number).mkdir(parents=True)
+        song(10.0 + int(number)).write(str(tmp_path / "pop" / number / f"{number}.mid"))
+    recipe = Recipe(tempo_range=(0.5, 2.0), renderings=2)
+    reported = []
+    meta = generate(tmp_path / "pop", tmp_path / "two", splits=("train",), recipe=recipe, workers=2,
+                    on_song=lambda name, error: reported.append((name, error)))
+    generate(tmp_path / "pop", tmp_path / "one", splits=("train",), recipe=recipe)
+    assert meta["splits"] == {"train": 6} and json.loads((tmp_path / "two" / "meta.json").read_text()) == meta
+    assert sorted(reported) == sorted((f"{n}{r}", None) for n in ("002", "003", "006") for r in ("", "-r1"))
+    for path in (tmp_path / "one" / "train").glob("*.npz"):
+        with np.load(path) as one, np.load(tmp_path / "two" / "train" / path.name) as two:
+            assert all(np.array_equal(one[key], two[key]) for key in ("midi", "audio", "audio_index"))
