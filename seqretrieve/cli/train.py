@@ -13,6 +13,7 @@ from .output import emit_json, stderr
 
 DEFAULT_PAIRS = Path("data/pairs")
 DEFAULT_OUT = Path("seqretrieve/models")
+DEFAULT_CHECKPOINTS = Path("data/checkpoints")
 
 
 def _training():
@@ -30,13 +31,16 @@ def _training():
 
 
 def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: Optional[int],
-           validation_limit: Optional[int], version: str, seed: int, json_output: bool, loss: str) -> None:
+           validation_limit: Optional[int], version: str, seed: int, json_output: bool, loss: str,
+           hidden: int, checkpoint: Optional[Path]) -> None:
     trainer = _training()
     log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
     sizes = {"hash": {}, "embed": {"batch": 24, "length": 96, "loss": loss}}[kind]
-    config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed, **sizes)
+    config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed, hidden=hidden, **sizes)
+    name = trainer.NAMES[kind][0]
     card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log,
-                                   validation_limit=validation_limit)
+                                   validation_limit=validation_limit,
+                                   checkpoint=checkpoint or DEFAULT_CHECKPOINTS / f"{name}-{version}")
     summary = {"model": card["name"], "version": version, "checksum": card["checksum"],
                "quantisation": card["quantisation"], "validation": card["metrics"]["validation"],
                "folder": str(out / card["name"] / version)}
@@ -207,9 +211,14 @@ def register(app: typer.Typer) -> None:
             seed: int = typer.Option(0, help="Random seed."),
             json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
             loss: str = typer.Option("infonce", help="embed only: 'infonce' or the guide's 'contrastive'."),
+            hidden: int = typer.Option(256, min=8, help="Units of the per-step Dense layer(s)."),
+            checkpoint: Optional[Path] = typer.Option(
+                None, help="Checkpoint folder, saved at every evaluation; a run with the same settings resumes "
+                           "from it. [default: data/checkpoints/<model>-<version>]", show_default=False),
             _kind: str = typer.Option(kind, hidden=True),
         ):
-            _train(_kind, pairs, out, steps, patience, limit, validation_limit, version, seed, json_output, loss)
+            _train(_kind, pairs, out, steps, patience, limit, validation_limit, version, seed, json_output, loss,
+                   hidden, checkpoint)
 
         command.__doc__ = f"Train {help_text} (both sides), early-stopping on validation; export TFLite + card."
         group.command(kind)(command)

@@ -36,16 +36,23 @@ def save_pair(path: Path, pair: Pair) -> None:
     tmp.replace(path)
 
 
-def load_pairs(folder: str | Path, limit: int | None = None) -> list[Pair]:
-    """Every pair in ``folder`` in song order (at most ``limit``), frames as float32."""
-    files = sorted(Path(folder).glob("*.npz"))[:limit]
+def load_pairs(folder: str | Path, limit: int | None = None, names: list[str] | None = None) -> list[Pair]:
+    """Every pair in ``folder`` in song order (at most ``limit``), or exactly the songs ``names``;
+    frames stay float16 (crops are made float32 when standardised)."""
+    folder = Path(folder)
+    if names is None:
+        files = sorted(folder.glob("*.npz"))[:limit]
+    else:
+        files = [folder / f"{name}.npz" for name in names]
+        missing = [path.name for path in files if not path.exists()]
+        if missing:
+            from ..errors import SeqretrieveError
+
+            raise SeqretrieveError(f"{folder}: the checkpoint's validation pairs are missing: {', '.join(missing[:5])}")
     pairs = []
     for path in files:
         with np.load(path) as data:
-            pairs.append(
-                Pair(path.stem, data["midi"].astype(np.float32), data["audio"].astype(np.float32),
-                     data["audio_index"])
-            )
+            pairs.append(Pair(path.stem, data["midi"], data["audio"], data["audio_index"]))
     return pairs
 
 
@@ -53,11 +60,13 @@ def standardisation(pairs: list[Pair]) -> dict[str, dict[str, list[float]]]:
     """Per-bin mean and std of each side over all frames: ``{side: {"mean": [48], "std": [48]}}``."""
     result = {}
     for side in ("audio", "midi"):
-        frames = np.concatenate([getattr(p, side) for p in pairs])
-        result[side] = {
-            "mean": frames.mean(axis=0).astype(float).tolist(),
-            "std": np.maximum(frames.std(axis=0), 1e-3).astype(float).tolist(),
-        }
+        count, total, squares = 0, 0.0, 0.0
+        for pair in pairs:
+            frames = getattr(pair, side).astype(np.float64)
+            count, total, squares = count + len(frames), total + frames.sum(axis=0), squares + (frames**2).sum(axis=0)
+        mean = total / count
+        std = np.sqrt(np.maximum(squares / count - mean**2, 0.0))
+        result[side] = {"mean": mean.tolist(), "std": np.maximum(std, 1e-3).tolist()}
     return result
 
 

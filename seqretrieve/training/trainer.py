@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -41,7 +41,7 @@ class TrainConfig:
     patience: int = 8
     seed: int = 0
     val_crops: int = 200
-    extras: dict = field(default_factory=dict)
+    hidden: int = 256  # units of the per-step Dense layer(s)
 
 
 NAMES = {"hash": ("dhs", "hash"), "embed": ("pse", "embedding")}
@@ -87,22 +87,49 @@ class _Validation:
         }
 
 
-def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], log=print):
-    """Train both sides; returns (audio model, midi model, standardisation, history, best metrics)."""
+def _settings(config: TrainConfig) -> dict:
+    """The settings a checkpoint must share with the run that resumes it."""
+    return {key: value for key, value in asdict(config).items() if key not in ("eval_every",)}
+
+
+def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], log=print,
+          checkpoint: Path | None = None):
+    """Train both sides; returns (audio model, midi model, standardisation, history, best metrics).
+
+    With ``checkpoint`` (a folder), the run's state is saved there at every evaluation and a
+    run with the same settings resumes from it (on the validation songs it started with; the
+    train songs are whatever pairs exist now, so a growing corpus feeds a resumed run).
+    """
     import keras
     import tensorflow as tf
 
+    from . import checkpoint as checkpoints
     from .losses import contrastive_loss, info_nce_loss
     from .networks import embedding_network, hash_network
 
     keras.utils.set_random_seed(config.seed)
-    stats = standardisation(train_pairs)
+    saved = checkpoints.load_state(checkpoint)
+    if saved is not None:
+        checkpoints.check_settings(checkpoint, saved["settings"], _settings(config))
+    stats = saved["stats"] if saved else standardisation(train_pairs)
     build = hash_network if config.kind == "hash" else embedding_network
-    models = {side: build(f"{config.kind}_{side}") for side in SIDES}
+    models = {side: build(f"{config.kind}_{side}", config.hidden) for side in SIDES}
     optimizer = keras.optimizers.Adam(config.learning_rate)
     variables = models["audio"].trainable_variables + models["midi"].trainable_variables
+    optimizer.build(variables)
     validation = _Validation(val_pairs, config, stats)
     rng = np.random.default_rng(config.seed)
+    best, best_weights, history, waited, first = None, None, [], 0, 1
+    if saved is not None:
+        arrays = checkpoints.load_arrays(checkpoint)
+        for side in SIDES:
+            models[side].set_weights(arrays[side])
+        for variable, value in zip(optimizer.variables, arrays["optimizer"]):
+            variable.assign(value)
+        best_weights = {side: arrays[f"best_{side}"] for side in SIDES}
+        best, history, waited, first = saved["best"], saved["history"], saved["waited"], saved["step"] + 1
+        rng.bit_generator.state = saved["rng"]
+        log(f"resumed {checkpoint} at step {saved['step']} (best BC {best['bhattacharyya']:.4f} at step {best['step']})")
 
     @tf.function(reduce_retracing=True)
     def step(audio, midi):
@@ -115,9 +142,11 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
-    best, best_weights, history, waited, losses = None, None, [], 0, []
-    started = time.time()
-    for i in range(1, config.steps + 1):
+    losses = []
+    started = time.time() - (history[-1]["seconds"] if history else 0.0)
+    for i in range(first, config.steps + 1):
+        if waited >= config.patience:
+            break
         if config.kind == "hash":
             audio, midi = aligned_crops(train_pairs, rng, config.batch, config.length)
         else:
@@ -139,7 +168,18 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
             waited += 1
             if waited >= config.patience:
                 log(f"early stop at step {i}: no validation improvement in {waited} evaluations")
-                break
+        if checkpoint is not None:
+            checkpoints.save(checkpoint, {
+                "step": i, "best": best, "history": history, "waited": waited, "rng": rng.bit_generator.state,
+                "stats": stats, "validation_songs": [pair.song for pair in val_pairs],
+                "settings": _settings(config)},
+                {**{side: models[side].get_weights() for side in SIDES},
+                 **{f"best_{side}": best_weights[side] for side in SIDES},
+                 "optimizer": [np.asarray(v) for v in optimizer.variables]})
+    if best_weights is None:
+        from ..errors import UsageError
+
+        raise UsageError(f"no evaluation ran: --steps must be at least {config.eval_every}")
     for side in SIDES:
         models[side].set_weights(best_weights[side])
     return models, stats, history, best, validation
@@ -180,8 +220,8 @@ def card_for(config: TrainConfig, stats: dict, pairs_meta: dict, n_train: int, n
         "output": ({"shape": [1, "T // 8", 32], "packing": "sign bits -> uint32, little-endian"}
                    if kind == "hash" else {"shape": [1, 128], "distance": "squared euclidean"}),
         "architecture": ("conv 16/32/64 (3x3, 2x2 max-pool) -> " +
-                         ("Dense 256 ReLU -> 32 tanh per step" if kind == "hash" else
-                          "Dense 256 ReLU -> feed-forward attention -> Dense 256 ReLU -> 128 tanh")
+                         (f"Dense {config.hidden} ReLU -> 32 tanh per step" if kind == "hash" else
+                          f"Dense {config.hidden} ReLU -> feed-forward attention -> Dense {config.hidden} ReLU -> 128 tanh")
                          + "; shrunk from the guide's 2 x 2048 to train on a shared 2-core CPU"),
         "quantisation": quantisation,
         "standardisation": stats,
@@ -205,21 +245,28 @@ def card_for(config: TrainConfig, stats: dict, pairs_meta: dict, n_train: int, n
 
 
 def train_and_write(config: TrainConfig, pairs_dir: Path, out_dir: Path, version: str = "1",
-                    limit: int | None = None, log=print, validation_limit: int | None = None) -> dict:
+                    limit: int | None = None, log=print, validation_limit: int | None = None,
+                    checkpoint: Path | None = None) -> dict:
     """The whole ``seqretrieve train hash|embed`` job; returns the written card. ``limit`` caps
-    the songs of each split (first in song order); ``validation_limit`` the validation split's."""
+    the songs of each split (first in song order); ``validation_limit`` the validation split's;
+    ``checkpoint``: the folder a stopped run resumes from (see :func:`train`)."""
+    from . import checkpoint as checkpoints
     from .export import write_model
     from .pairs import load_pairs
 
     pairs_meta = json.loads((pairs_dir / "meta.json").read_text())
     train_pairs = load_pairs(pairs_dir / "train", limit)
-    val_pairs = load_pairs(pairs_dir / "validation", validation_limit or limit)
+    saved = checkpoints.load_state(checkpoint)
+    if saved is None:
+        val_pairs = load_pairs(pairs_dir / "validation", validation_limit or limit)
+    else:
+        val_pairs = load_pairs(pairs_dir / "validation", names=saved["validation_songs"])
     if len(train_pairs) < 2 or len(val_pairs) < 2:
         from ..errors import SeqretrieveError
 
         raise SeqretrieveError(f"{pairs_dir}: needs pairs in train/ and validation/ (run `seqretrieve train data`)")
     log(f"{len(train_pairs)} train and {len(val_pairs)} validation songs")
-    models, stats, history, best, validation = train(config, train_pairs, val_pairs, log)
+    models, stats, history, best, validation = train(config, train_pairs, val_pairs, log, checkpoint)
     files, metrics, quantisation = export(models, stats, validation, log)
     metrics["keras_best"] = best
     card = card_for(config, stats, pairs_meta, len(train_pairs), len(val_pairs), history, metrics,

@@ -41,3 +41,28 @@ def test_train_export_and_load(pairs_dir, tmp_path, kind, cls, shape):
     model = getattr(encoders, cls)(card["name"], "1", model_dir=str(folder))
     out = model.encode(np.random.default_rng(1).random((200, 48), dtype=np.float32), "midi")
     assert out.shape == shape and model.checksum == card["checksum"]
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(pairs_dir, tmp_path):
+    from seqretrieve.errors import UsageError
+    from seqretrieve.training.trainer import TrainConfig, train_and_write
+
+    def run(steps, folder, **changes):
+        config = TrainConfig("hash", steps=steps, eval_every=10, batch=4, length=64, val_crops=8,
+                             **{"hidden": 32, **changes})
+        lines = []
+        card = train_and_write(config, pairs_dir, tmp_path / folder, log=lines.append, validation_limit=3,
+                               checkpoint=tmp_path / f"{folder}-checkpoint")
+        return card, lines
+
+    whole, _ = run(30, "whole")
+    run(10, "parts")  # stopped after its first evaluation
+    state = json.loads((tmp_path / "parts-checkpoint" / "state.json").read_text())
+    assert state["step"] == 10 and len(state["validation_songs"]) == 3
+    resumed, lines = run(30, "parts")
+    assert any(line.startswith("resumed") and "at step 10" in line for line in lines)
+    assert [h["step"] for h in resumed["metrics"]["history"]] == [10, 20, 30]
+    for before, after in zip(whole["metrics"]["history"], resumed["metrics"]["history"]):
+        assert after["bhattacharyya"] == pytest.approx(before["bhattacharyya"], abs=1e-6)
+    with pytest.raises(UsageError, match="hidden 32 -> 64"):
+        run(40, "parts", hidden=64)
