@@ -77,14 +77,32 @@ def _tempo_range(text: str) -> tuple[float, float]:
     return low, high
 
 
-def _profile_fit(scale: Optional[Path], index_path: Optional[Path], limit: Optional[int], dims: int,
-                 regularisation: float, pop909: Path, music21: Path, hash_model, log):
+def _profile_fit(scale: Optional[Path], index_path: Optional[Path], pairs_dir: Optional[Path], limit: Optional[int],
+                 dims: int, regularisation: float, pop909: Path, music21: Path, hash_model, log):
     """(projection, training record): the discriminant of the scale benchmark's train-split
-    (recording, MIDI window) pairs, or a PCA of the codes of an index of training recordings."""
+    (recording, MIDI window) pairs or of windows of a training corpus's pairs, or a PCA of the
+    codes of an index of training recordings."""
     from ..errors import SeqretrieveError, UsageError
 
-    if (scale is None) == (index_path is None):
-        raise UsageError("give exactly one of --scale (rendered scale excerpts) or --index (training recordings)")
+    if sum(source is not None for source in (scale, index_path, pairs_dir)) != 1:
+        raise UsageError("give exactly one of --pairs (a training corpus), --scale (rendered scale excerpts) "
+                         "or --index (training recordings)")
+    if pairs_dir is not None:
+        from ..registry import get_registry
+        from ..training.profile import fit_discriminant, pair_windows
+
+        if not (pairs_dir / "train").is_dir():
+            raise SeqretrieveError(f"{pairs_dir}: no train/ folder of pairs (run `seqretrieve train data`)")
+        frame_rate = get_registry().create("feature_extractor", hash_model.extractor).frame_rate
+        windows = list(pair_windows(pairs_dir, hash_model, frame_rate, limit))
+        _enough(len(windows), dims, "pairs")
+        return fit_discriminant(windows, dims, regularisation), {
+            "source": "30-s recording windows of a training corpus's aligned pairs with the MIDI frames aligned "
+                      "into them (seqretrieve.training.profile.pair_windows)",
+            "path": str(pairs_dir), "selection": "train split only; a seeded sample of the pairs, one window each",
+            "pairs": len(windows), "limit": limit, "regularisation": regularisation,
+            "command": f"seqretrieve train profile --pairs {pairs_dir} --limit {limit} --dims {dims} "
+                       f"--regularisation {regularisation:g}"}
     if scale is not None:
         from ..training.profile import fit_discriminant, training_pairs
 
@@ -122,6 +140,20 @@ def _profile_fit(scale: Optional[Path], index_path: Optional[Path], limit: Optio
     return fit_projection(codes, dims), {
         "source": "index of training recordings", "path": str(index_path), "excerpts": len(codes), "limit": limit,
         "command": f"seqretrieve train profile --index {index_path} --limit {limit} --dims {dims}"}
+
+
+def _hash_model(folder: Path):
+    """The DHS model in ``folder`` (card.json and its TFLite files)."""
+    import json
+
+    from ..errors import SeqretrieveError
+    from ..models.encoders import HashSequenceModel
+
+    try:
+        version = json.loads((folder / "card.json").read_text())["version"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise SeqretrieveError(f"{folder}: not a model folder with a card.json ({exc})") from exc
+    return HashSequenceModel("dhs", version, model_dir=str(folder))
 
 
 def _enough(count: int, dims: int, what: str) -> None:
@@ -230,6 +262,11 @@ def register(app: typer.Typer) -> None:
                        "excerpts paired with their source MIDI windows."),
         index_path: Optional[Path] = typer.Option(
             None, "--index", help="Or an index of training recordings holding dhs codes: a PCA (no MIDI needed)."),
+        pairs_dir: Optional[Path] = typer.Option(
+            None, "--pairs", help="Or a pairs folder from `train data`: a discriminant fit on 30-s recording "
+                                  "windows of its train split with their aligned MIDI frames."),
+        dhs: Optional[Path] = typer.Option(
+            None, help="DHS model folder whose codes are profiled (default: the shipped one)."),
         pop909: Path = typer.Option(Path("../shared/data/pop909"), help="Folder of the scale plan's pop909/ paths."),
         music21: Path = typer.Option(Path("data/corpus/music21"), help="Folder of the scale plan's music21/ paths."),
         out: Path = typer.Option(DEFAULT_OUT, help="Models root; writes profile/<version>/."),
@@ -243,15 +280,15 @@ def register(app: typer.Typer) -> None:
         from ..matchers.embedding import shared_model
         from ..training.profile import write_model
 
-        hash_model = shared_model("dhs")
+        hash_model = shared_model("dhs") if dhs is None else _hash_model(dhs)
         log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
-        projection, training = _profile_fit(scale, index_path, limit, dims, regularisation, pop909, music21,
-                                            hash_model, log)
+        projection, training = _profile_fit(scale, index_path, pairs_dir, limit, dims, regularisation, pop909,
+                                            music21, hash_model, log)
         card = write_model(out, version, projection, hash_model, training)
         used = training.get("pairs", training.get("excerpts"))
         summary = {"model": card["name"], "version": version, "checksum": card["checksum"], "fit": projection.method,
                    "recordings": used, "explained": card["metrics"]["explained"],
                    "folder": str(out / card["name"] / version)}
         _report(summary, json_output, f"wrote {summary['folder']} ({projection.method}) from {used} "
-                                      f"{'pairs' if scale is not None else 'recordings'}, {dims} dims "
+                                      f"{'recordings' if index_path is not None else 'pairs'}, {dims} dims "
                                       f"capture {summary['explained']:.1%} of the criterion")

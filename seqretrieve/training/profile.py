@@ -6,7 +6,8 @@ training songs only, either way:
 - :func:`fit_discriminant` (the shipped one) from (recording, MIDI) pairs of the same music: the
   scale benchmark's rendered excerpts of POP909 train-split songs (and their versions) and
   music21 works of the train split, each with the window of its source MIDI it was rendered
-  from (:func:`training_pairs`);
+  from (:func:`training_pairs`), or windows of a training corpus's aligned pairs
+  (:func:`pair_windows`);
 - :func:`fit_projection`, a PCA, from recordings alone (any index of training recordings
   holding "dhs" codes), where no MIDI is at hand.
 
@@ -163,6 +164,27 @@ def training_pairs(scale_root: str | Path, hash_model, pop909_root: str | Path, 
             on_skip(entry_id, str(exc))
             continue
         yield hash_model.encode(frames, "audio"), midi_codes
+
+
+def pair_windows(pairs_dir: str | Path, hash_model, frame_rate: float, limit: int | None = None,
+                 seconds: float = 30.0, seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(recording codes, MIDI codes) from the train split of a ``train data`` pairs folder: for
+    each pair (a seeded sample of ``limit``), a ``seconds`` window of the recording at a seeded
+    position, encoded on the audio side, and the MIDI frames aligned into it, on the MIDI side.
+    A window holding too few MIDI frames (a cropped region) is left out."""
+    from .pairs import load_pairs
+
+    rng = np.random.default_rng(seed)
+    files = sorted((Path(pairs_dir) / "train").glob("*.npz"))
+    width = int(round(seconds * frame_rate))
+    for k in rng.permutation(len(files))[:limit]:
+        (pair,) = load_pairs(files[k].parent, names=[files[k].stem])
+        start = int(rng.integers(max(1, len(pair.audio) - width)))
+        inside = (pair.audio_index >= start) & (pair.audio_index < start + width)
+        if inside.sum() < width // 4:
+            continue
+        yield (hash_model.encode(pair.audio[start:start + width], "audio"),
+               hash_model.encode(pair.midi[inside], "midi"))
 
 
 def write_model(out_root: str | Path, version: str, projection: Projection, hash_model,

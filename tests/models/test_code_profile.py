@@ -208,10 +208,36 @@ def test_train_profile_fits_on_train_split_pairs_only(tmp_path, rng):
     assert model.dims == 2 and model.card["training"]["pairs"] == 4 and model.card["training"]["skipped"] == 1
     assert model.card["fit"].startswith("linear discriminant")
     both = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--index", str(tmp_path)])
-    assert isinstance(both.exception, UsageError) and "exactly one of --scale" in str(both.exception)
+    assert isinstance(both.exception, UsageError) and "give exactly one of --pairs" in str(both.exception)
     few = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--pop909", str(tmp_path / "pop909"),
                                    "--out", str(tmp_path / "m"), "--dims", "8"])
     assert isinstance(few.exception, UsageError) and "4 pairs cannot fit 8 dimensions" in str(few.exception)
+
+
+def test_train_profile_fits_windows_of_a_corpus_train_split_with_a_given_dhs(tmp_path, rng):
+    from seqretrieve.models.runtime import package_model_dir
+    from seqretrieve.testing import run_cli
+    from seqretrieve.training.pairs import Pair, save_pair
+
+    for k in range(6):  # 30-s windows are 646 frames; a recording of 900 frames, played 1.5x slower
+        midi = rng.random((600, 48)).astype(np.float32)
+        save_pair(tmp_path / "pairs" / "train" / f"{k}.npz",
+                  Pair(str(k), midi, rng.random((900, 48)).astype(np.float32), np.arange(600) * 3 // 2))
+    crushed = Pair("x", rng.random((600, 48)).astype(np.float32), rng.random((900, 48)).astype(np.float32),
+                   np.zeros(600, np.int64) + 899)  # every MIDI frame aligned to the last recording frame
+    save_pair(tmp_path / "pairs" / "train" / "x.npz", crushed)
+    (tmp_path / "pairs" / "validation").mkdir()
+    (tmp_path / "pairs" / "validation" / "v.npz").write_bytes(b"not read: validation songs stay out")
+    dhs = package_model_dir("dhs", "1")
+    done = run_cli("train", "profile", "--pairs", tmp_path / "pairs", "--dhs", dhs, "--out", tmp_path / "m",
+                   "--dims", "3", "--version", "7", "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["fit"] == "discriminant" and summary["recordings"] == 6  # the crushed pair left out
+    model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "7")
+    assert model.card["derived_from"]["checksum"] == shared_model("dhs").checksum
+    missing = run_cli("train", "profile", "--pairs", tmp_path / "nowhere", "--out", tmp_path / "m")
+    assert missing.returncode != 0 and "no train/ folder" in missing.stderr
 
 
 def test_train_profile_from_an_index_is_a_pca(tmp_path):
