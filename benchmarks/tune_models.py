@@ -8,7 +8,8 @@ profile must be fitted on the DHS given). Stages: the code profile's nearest win
 Hamming DTW alone, Hamming DTW fused with the PSE distance as in the cascade's stage 2, the PSE
 alone; Hamming DTW with the shipped tempo rates and rate penalty.
 Sets: the hard and easy 30-s excerpts of ``build_benchmark(split="validation")`` (227 entries;
-the first 80 / 40 songs queried with their complete MIDI files, as in tune_dtw_rate_penalty.py).
+the first 80 / 40 songs queried with their complete MIDI files, as in tune_dtw_rate_penalty.py),
+and bench_tempo's validation queries (0.45-2.3x off the recording's tempo) among the easy entries.
 ``--bach`` adds a regression gate on the three real Bach recordings (TEST material: read it as a
 gate a model must pass, never to choose between models) among the 227 easy validation entries.
 The models' encodings go into a copy of the feature-only indexes per model set (data/tune/models).
@@ -28,6 +29,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+import bench_tempo  # noqa: E402
 from tune_dtw_rate_penalty import SETS, validation_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,25 +76,26 @@ def load_models(dhs: Path | None, pse: Path | None, profile: Path | None) -> dic
 
 
 def stage_matchers(models: dict) -> dict:
-    """Stage name -> matcher over every entry, using ``models`` (each stage as the cascade runs it)."""
-    from seqretrieve.matchers.embedding import EmbeddingMatcher
-    from seqretrieve.matchers.hash_dtw import HashDTWMatcher
-    from seqretrieve.matchers.tempo import with_rates
-    from seqretrieve.models.plugin import CASCADE_EMBEDDING_WEIGHT, HASH_RATE_PENALTY, HASH_RATES
+    """Stage name -> matcher over every entry as the registry makes it (each stage as the cascade
+    runs it), using ``models``."""
+    from seqretrieve.models.plugin import CASCADE_EMBEDDING_WEIGHT
+    from seqretrieve.registry import get_registry
 
-    def given(matcher, *parts):
-        for part in (matcher, *parts):
-            part._model = models[part.representation]
+    registry = get_registry()
+
+    def given(matcher):
+        inner = getattr(matcher, "inner", matcher)
+        for part in (inner, getattr(inner, "embedding", None)):
+            if part is not None:
+                part._model = models[part.representation]
         return matcher
 
-    alone = HashDTWMatcher(max_hits=None)
-    fused = HashDTWMatcher(embedding_weight=CASCADE_EMBEDDING_WEIGHT, max_hits=None)
     return {
-        "profile (stage 1)": given(EmbeddingMatcher("profile", max_hits=None)),
-        "hamming dtw": with_rates(given(alone), HASH_RATES, rate_penalty=HASH_RATE_PENALTY),
-        "hamming dtw + pse (stage 2)": with_rates(given(fused, fused.embedding), HASH_RATES, shared=("pse",),
-                                                  rate_penalty=HASH_RATE_PENALTY),
-        "pse": given(EmbeddingMatcher("pse", max_hits=None)),
+        "profile (stage 1)": given(registry.create("matcher", "embedding", representation="profile", max_hits=None)),
+        "hamming dtw": given(registry.create("matcher", "hash-dtw")),
+        "hamming dtw + pse (stage 2)": given(registry.create("matcher", "hash-dtw",
+                                                            embedding_weight=CASCADE_EMBEDDING_WEIGHT)),
+        "pse": given(registry.create("matcher", "embedding", max_hits=None)),
     }
 
 
@@ -151,6 +154,8 @@ def main() -> None:
     for preset in ("hard", "easy"):
         path, queries = validation_index(preset, SETS[preset])
         sets[preset] = (path, [(midi, expected) for midi, expected, _ in queries])
+    _, tempo_queries = bench_tempo.build("validation", *bench_tempo.SIZES["validation"])
+    sets["tempo"] = (sets["easy"][0], [(str(query.midi), query.expected) for query in tempo_queries])
     if args.bach:
         sets["bach (test gate)"] = bach_index()
     rows = []

@@ -26,6 +26,19 @@ def check_rates(rates) -> tuple[float, ...]:
     return values
 
 
+def resample_codes(codes: np.ndarray, rate: float) -> np.ndarray:
+    """A code sequence (T,) -> (max(1, round(T * rate)),) covering the same time span: each
+    output step takes the input code under its centre (codes are not averaged). ``rate`` as in
+    :func:`resample_frames`; 1 returns ``codes`` as is."""
+    if rate == 1.0:
+        return codes
+    if not (np.isfinite(rate) and rate > 0):
+        raise DTWInputError(f"time-scaling must be a positive number, got {rate}")
+    n_out = max(1, int(round(len(codes) * rate)))
+    centres = ((np.arange(n_out) + 0.5) * (len(codes) / n_out)).astype(np.int64)
+    return np.ascontiguousarray(np.asarray(codes)[centres])
+
+
 def resample_frames(frames: np.ndarray, rate: float) -> np.ndarray:
     """Frames (T, D) -> (max(1, round(T * rate)), D) float32 covering the same time span.
 

@@ -14,7 +14,9 @@ only by a clear margin (a real tempo gap improves the right entry's score by sev
 
 Representations named in ``shared`` (a global embedding that barely depends on the tempo, such
 as the fused hash stage's PSE) are encoded once, from the query as written, and reused at every
-rate instead of being encoded again per rate.
+rate instead of being encoded again per rate. Those named in ``resampled`` (a sequence of codes
+in time, such as the DHS's) are encoded once too, and their sequence is resampled to each rate
+(``seqretrieve.dtw.rates.resample_codes``) instead of encoding the resampled frames again.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ import dataclasses
 
 import numpy as np
 
-from ..dtw.rates import check_rates, resample_frames
+from ..dtw.rates import check_rates, resample_codes, resample_frames
 from ..types import Hit, QueryData
 from .embedding import top_rows
 
 
-def rescaled_query(query: QueryData, rate: float, shared=()) -> QueryData:
+def rescaled_query(query: QueryData, rate: float, shared=(), resampled=()) -> QueryData:
     """``query`` with every feature sequence resampled by ``rate`` (cached on the query); the
-    encodings of representations in ``shared`` that the query already has are copied to it."""
+    encodings of representations in ``shared`` that the query already has are copied to it, and
+    those in ``resampled`` are resampled to it."""
     if rate == 1.0:
         return query
     if rate not in query.rescaled:
@@ -41,6 +44,9 @@ def rescaled_query(query: QueryData, rate: float, shared=()) -> QueryData:
     for name in shared:
         if name in query.encoded:
             rescaled.encoded.setdefault(name, query.encoded[name])
+    for name in resampled:
+        if name in query.encoded and name not in rescaled.encoded:
+            rescaled.encoded[name] = resample_codes(query.encoded[name], rate)
     return rescaled
 
 
@@ -52,7 +58,8 @@ class MultiRateMatcher:
     winning rate.
     """
 
-    def __init__(self, inner, rates, max_hits: int | None = None, shared=(), rate_penalty: float = 0.0):
+    def __init__(self, inner, rates, max_hits: int | None = None, shared=(), rate_penalty: float = 0.0,
+                 resampled=()):
         self.inner = inner
         self.name = inner.name
         self.rates = check_rates(rates)
@@ -60,6 +67,7 @@ class MultiRateMatcher:
             raise ValueError(f"rate_penalty must be >= 0, not {rate_penalty}")
         self.rate_penalty = float(rate_penalty)
         self.shared = tuple(shared)
+        self.resampled = tuple(resampled)
         self.max_hits = max_hits if max_hits is not None else getattr(inner, "max_hits", None)
         if hasattr(inner, "max_hits"):
             inner.max_hits = None
@@ -88,10 +96,13 @@ class MultiRateMatcher:
         return self._combine
 
     def _ordered_rates(self) -> list[float]:
-        return sorted(self.rates, key=lambda r: r != 1.0)  # as written first: it encodes ``shared``
+        return sorted(self.rates, key=lambda r: r != 1.0)  # as written first: it encodes ``shared``, ``resampled``
+
+    def _rescaled(self, query: QueryData, rate: float) -> QueryData:
+        return rescaled_query(query, rate, self.shared, self.resampled)
 
     def _partial_scores(self, query: QueryData, index, candidates: np.ndarray | None):
-        parts = [self.inner.partial_scores(rescaled_query(query, rate, self.shared), index, candidates)
+        parts = [self.inner.partial_scores(self._rescaled(query, rate), index, candidates)
                  for rate in self._ordered_rates()]
         return parts[0][0], np.concatenate([columns for _, columns in parts], axis=1)
 
@@ -105,7 +116,7 @@ class MultiRateMatcher:
         best: dict[str, tuple[float, Hit]] = {}  # id -> (score with the rate penalty, its hit)
         unit = 0.0  # the rate-1 scores' standard deviation: what rate_penalty counts in
         for rate in self._ordered_rates():
-            hits = self.inner.rank(rescaled_query(query, rate, self.shared), index, candidates)
+            hits = self.inner.rank(self._rescaled(query, rate), index, candidates)
             if rate == 1.0 and self.rate_penalty:
                 unit = _spread(np.array([hit.score for hit in hits], np.float64))
             extra = self.rate_penalty * unit * abs(np.log(rate))
@@ -126,8 +137,8 @@ def _spread(scores: np.ndarray) -> float:
     return float(np.std(finite)) if len(finite) > 1 else 0.0
 
 
-def with_rates(matcher, rates, shared=(), rate_penalty: float = 0.0):
+def with_rates(matcher, rates, shared=(), rate_penalty: float = 0.0, resampled=()):
     """``matcher`` itself for ``rates`` None or (1,), else a :class:`MultiRateMatcher` of it."""
     if rates is None or check_rates(rates) == (1.0,):
         return matcher
-    return MultiRateMatcher(matcher, rates, shared=shared, rate_penalty=rate_penalty)
+    return MultiRateMatcher(matcher, rates, shared=shared, rate_penalty=rate_penalty, resampled=resampled)

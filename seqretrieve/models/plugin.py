@@ -54,13 +54,13 @@ def _profile(**parameters):
     return CodeProfileModel(shared_model("dhs"), **parameters)  # the same DHS model the matchers use
 
 
-def _hash_dtw(rates=None, rate_penalty=0.0, **parameters):
+def _hash_dtw(rates=None, rate_penalty=0.0, resample_codes=True, **parameters):
     from ..matchers.hash_dtw import HashDTWMatcher
     from ..matchers.tempo import with_rates
 
     matcher = HashDTWMatcher(**parameters)  # the fused embedding is taken from the query as written
     return with_rates(matcher, rates, shared=(matcher.embedding.representation,) if matcher.embedding else (),
-                      rate_penalty=rate_penalty)
+                      rate_penalty=rate_penalty, resampled=(matcher.representation,) if resample_codes else ())
 
 
 def _embedding(rates=None, **parameters):
@@ -89,12 +89,12 @@ def seqretrieve_representations():
 @hookimpl
 def seqretrieve_matchers():
     return [
-        ComponentSpec("hash-dtw", _hash_dtw, version="2",  # 2: rate_penalty
+        ComponentSpec("hash-dtw", _hash_dtw, version="3",  # 2: rate_penalty; 3: resample_codes
                       description="DTW on Hamming distances of DHS hash sequences "
                                   "(embedding_weight > 0: fused with PSE embedding distances)",
                       parameters={"representation": "dhs", "penalty": CODES_PENALTY, "gully": CODES_GULLY,
                                   "embedding": "pse", "embedding_weight": 0.0, "rates": HASH_RATES,
-                                  "rate_penalty": HASH_RATE_PENALTY}),
+                                  "rate_penalty": HASH_RATE_PENALTY, "resample_codes": True}),
         ComponentSpec("embedding", _embedding, version="1",
                       description="squared Euclidean distance of embeddings (default PSE), all entries at "
                                   "once; a query of several windows scores each entry by its nearest",

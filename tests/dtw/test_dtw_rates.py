@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqretrieve.dtw.checks import DTWInputError
-from seqretrieve.dtw.rates import check_rates, resample_frames
+from seqretrieve.dtw.rates import check_rates, resample_codes, resample_frames
 
 
 @pytest.fixture
@@ -66,3 +66,14 @@ def test_check_rates_sorts_and_deduplicates():
     assert check_rates([2, 0.5, 1, 2.0]) == (0.5, 1.0, 2.0)
     with pytest.raises(DTWInputError):
         check_rates([])
+
+
+def test_resampled_codes_cover_the_same_span_and_keep_their_values():
+    codes = np.array([5, 7, 9, 11], np.uint32)
+    assert resample_codes(codes, 1.0) is codes
+    assert resample_codes(codes, 2.0).tolist() == [5, 5, 7, 7, 9, 9, 11, 11]
+    assert resample_codes(codes, 0.5).tolist() == [7, 11]
+    assert resample_codes(codes, 0.01).tolist() == [9]  # never empty
+    assert resample_codes(codes, 1.5).dtype == np.uint32
+    with pytest.raises(DTWInputError):
+        resample_codes(codes, 0.0)

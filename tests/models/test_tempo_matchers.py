@@ -73,6 +73,10 @@ def test_rescaled_queries_are_cached_and_rate_one_is_the_query(rendered):
     query.encoded["pse"] = np.ones(4, np.float32)
     assert "pse" not in rescaled_query(query, 1.7).encoded
     assert rescaled_query(query, 1.7, shared=("pse",)).encoded["pse"] is query.encoded["pse"]
+    query.encoded["dhs"] = np.arange(10, dtype=np.uint32)
+    slow_codes = rescaled_query(query, 1.7, resampled=("dhs",)).encoded["dhs"]
+    assert len(slow_codes) == 17 and slow_codes[0] == 0 and slow_codes[-1] == 9 and np.all(np.diff(slow_codes) <= 1)
+    assert rescaled_query(query, 0.5, resampled=("dhs",)).encoded["dhs"].tolist() == [1, 3, 5, 7, 9]
 
 
 def test_with_rates_wraps_only_when_there_is_more_than_rate_one():
