@@ -65,7 +65,7 @@ scale-data: install-test fonts
 # SoundFonts, tempo x0.4-2.5, 30% MP3-coded, two recordings per file (resumable).
 corpus: $(TRAIN_VENV)/.installed fonts
 	$(TRAIN_VENV)/bin/python -m pip install -q "music21>=9"  # its corpus of scores, for this target only
-	$(TRAIN_VENV)/bin/python -c "from seqretrieve.corpus.sources import export_music21; export_music21('data/corpus/music21')"
+	$(TRAIN_VENV)/bin/python -c "from seqretrieve.corpus.sources import export_music21; export_music21('data/corpus/music21', workers=2)"
 	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/corpus/pairs --versions \
 		--music21 data/corpus/music21 --fonts training --tempo-range 0.4,2.5 --lossy 0.3 --renderings 2 --workers 2
 

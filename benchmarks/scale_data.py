@@ -44,7 +44,8 @@ def main() -> int:
     args = parser.parse_args()
     if not (SCALE / "plan.json").exists() and not args.skip_music21:
         say("exporting the music21 corpus to MIDI (once)")
-        export_music21(MUSIC21, on_file=lambda name, tunes, error: error and say(f"music21 {name}: {error}"))
+        export_music21(MUSIC21, workers=args.workers,
+                       on_file=lambda name, tunes, error: error and say(f"music21 {name}: {error}"))
     plan = scale.load_plan(SCALE, SHARED / "pop909", MUSIC21)
     say(f"plan: {len(plan)} distractors in {scale.shard_count(plan)} shards of {scale.SHARD_SIZE}")
     scale.render_all(SCALE, plan, args.workers, args.shards, on_shard=lambda done, total: say(f"shards {done}/{total}"))

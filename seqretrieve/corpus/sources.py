@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -61,13 +62,17 @@ def music21_pieces(out_dir: str | Path, split: str | None = None) -> list[Piece]
 
 
 def export_music21(out_dir: str | Path, limit: int | None = None,
-                   on_file: Callable[[str, int, str | None], None] = lambda name, tunes, error: None) -> int:
+                   on_file: Callable[[str, int, str | None], None] = lambda name, tunes, error: None,
+                   workers: int = 1) -> int:
     """Write every work of music21's core corpus as ``out_dir/<name>.mid`` (``<name>-<k>.mid`` for
     the first :data:`MAX_TUNES_PER_FILE` tunes of a collection); returns the files written now.
 
     Resumable: each finished corpus file is appended to ``out_dir/done.jsonl`` (with its error,
-    if music21 could not read or write it) and skipped next time. ``limit``: corpus files this call.
+    if music21 could not read or write it) and skipped next time. ``limit``: corpus files this call;
+    ``workers``: processes parsing corpus files (music21's parser takes seconds per work).
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     from music21 import corpus
 
     out_dir = Path(out_dir)
@@ -76,19 +81,27 @@ def export_music21(out_dir: str | Path, limit: int | None = None,
     done = set()
     if log_path.exists():
         done = {json.loads(line)["file"] for line in log_path.read_text().splitlines() if line.strip()}
+    todo = [path for path in sorted(corpus.getCorePaths(), key=str) if _work_name(path) not in done][:limit]
     written = 0
-    todo = [path for path in sorted(corpus.getCorePaths(), key=str) if _work_name(path) not in done]
-    for path in todo[:limit]:
-        name = _work_name(path)
-        try:
-            tunes, error = _export_file(path, name, out_dir)
-        except Exception as exc:  # music21 raises many kinds on odd files; one bad file is recorded
-            tunes, error = 0, _message(exc)
-        written += tunes
-        with open(log_path, "a") as handle:
-            handle.write(json.dumps({"file": name, "tunes": tunes, "error": error}) + "\n")
-        on_file(name, tunes, error)
+    with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+        results = pool.map(_export_safely, todo, [out_dir] * len(todo)) if pool else map(
+            _export_safely, todo, [out_dir] * len(todo))
+        for name, tunes, error in results:
+            written += tunes
+            with open(log_path, "a") as handle:
+                handle.write(json.dumps({"file": name, "tunes": tunes, "error": error}) + "\n")
+            on_file(name, tunes, error)
     return written
+
+
+def _export_safely(path: Path, out_dir: Path) -> tuple[str, int, str | None]:
+    """(work name, files written, first error) of one corpus file; never raises."""
+    name = _work_name(path)
+    try:
+        tunes, error = _export_file(path, name, out_dir)
+    except Exception as exc:  # music21 raises many kinds on odd files; one bad file is recorded
+        tunes, error = 0, _message(exc)
+    return name, tunes, error
 
 
 def _work_name(path: Path) -> str:

@@ -205,3 +205,43 @@ def test_training_pairs_rendered_by_several_workers_equal_one_workers(tmp_path):
     for path in (tmp_path / "one" / "train").glob("*.npz"):
         with np.load(path) as one, np.load(tmp_path / "two" / "train" / path.name) as two:
             assert all(np.array_equal(one[key], two[key]) for key in ("midi", "audio", "audio_index"))
+
+
+@pytest.fixture
+def fake_music21(monkeypatch, tmp_path):
+    """A stand-in for music21 (not installed for tests): three corpus files, one unreadable."""
+    import sys
+    import types
+
+    paths = [tmp_path / "corpus" / "bach" / f"{name}.mxl" for name in ("bwv1", "bwv2", "broken")]
+
+    class Score:
+        def __init__(self, name):
+            self.name = name
+
+        def write(self, fmt, fp):
+            song(4.0).write(fp)
+
+    def parse(path):
+        if "broken" in str(path):
+            raise ValueError("cannot parse this file\nsecond line")
+        return Score(path)
+
+    module = types.ModuleType("music21")
+    module.corpus = types.SimpleNamespace(getCorePaths=lambda: list(paths))
+    module.converter = types.SimpleNamespace(parse=parse)
+    module.stream = types.SimpleNamespace(Opus=type("Opus", (), {}))
+    monkeypatch.setitem(sys.modules, "music21", module)
+    return paths
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_music21_export_records_every_file_once_and_resumes(tmp_path, fake_music21, workers):
+    out = tmp_path / f"out{workers}"
+    seen = []
+    assert sources.export_music21(out, workers=workers, on_file=lambda *args: seen.append(args)) == 2
+    assert sorted(seen) == [("bach_broken", 0, "ValueError: cannot parse this file"), ("bach_bwv1", 1, None),
+                            ("bach_bwv2", 1, None)]
+    assert sorted(path.name for path in out.glob("*.mid")) == ["bach_bwv1.mid", "bach_bwv2.mid"]
+    assert sources.export_music21(out, workers=workers) == 0  # resumes: nothing left to do
+    assert len((out / "done.jsonl").read_text().splitlines()) == 3
