@@ -78,7 +78,7 @@ def _tempo_range(text: str) -> tuple[float, float]:
 
 
 def _profile_fit(scale: Optional[Path], index_path: Optional[Path], pairs_dir: Optional[Path], limit: Optional[int],
-                 dims: int, regularisation: float, pop909: Path, music21: Path, hash_model, log):
+                 dims: int, regularisation: float, pop909: Path, music21: Path, hash_model, log, per_pair: int = 1):
     """(projection, training record): the discriminant of the scale benchmark's train-split
     (recording, MIDI window) pairs or of windows of a training corpus's pairs, or a PCA of the
     codes of an index of training recordings."""
@@ -94,15 +94,15 @@ def _profile_fit(scale: Optional[Path], index_path: Optional[Path], pairs_dir: O
         if not (pairs_dir / "train").is_dir():
             raise SeqretrieveError(f"{pairs_dir}: no train/ folder of pairs (run `seqretrieve train data`)")
         frame_rate = get_registry().create("feature_extractor", hash_model.extractor).frame_rate
-        windows = list(pair_windows(pairs_dir, hash_model, frame_rate, limit))
+        windows = list(pair_windows(pairs_dir, hash_model, frame_rate, limit, per_pair=per_pair))
         _enough(len(windows), dims, "pairs")
         return fit_discriminant(windows, dims, regularisation), {
             "source": "30-s recording windows of a training corpus's aligned pairs with the MIDI frames aligned "
                       "into them (seqretrieve.training.profile.pair_windows)",
-            "path": str(pairs_dir), "selection": "train split only; a seeded sample of the pairs, one window each",
+            "path": str(pairs_dir), "selection": f"train split only; a seeded sample of the pairs, {per_pair} window(s) each",
             "pairs": len(windows), "limit": limit, "regularisation": regularisation,
-            "command": f"seqretrieve train profile --pairs {pairs_dir} --limit {limit} --dims {dims} "
-                       f"--regularisation {regularisation:g}"}
+            "command": f"seqretrieve train profile --pairs {pairs_dir} --windows {per_pair} --limit {limit} "
+                       f"--dims {dims} --regularisation {regularisation:g}"}
     if scale is not None:
         from ..training.profile import fit_discriminant, training_pairs
 
@@ -265,6 +265,7 @@ def register(app: typer.Typer) -> None:
         pairs_dir: Optional[Path] = typer.Option(
             None, "--pairs", help="Or a pairs folder from `train data`: a discriminant fit on 30-s recording "
                                   "windows of its train split with their aligned MIDI frames."),
+        windows: int = typer.Option(1, min=1, help="--pairs: 30-s windows drawn from each pair."),
         dhs: Optional[Path] = typer.Option(
             None, help="DHS model folder whose codes are profiled (default: the shipped one)."),
         pop909: Path = typer.Option(Path("../shared/data/pop909"), help="Folder of the scale plan's pop909/ paths."),
@@ -283,7 +284,7 @@ def register(app: typer.Typer) -> None:
         hash_model = shared_model("dhs") if dhs is None else _hash_model(dhs)
         log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
         projection, training = _profile_fit(scale, index_path, pairs_dir, limit, dims, regularisation, pop909,
-                                            music21, hash_model, log)
+                                            music21, hash_model, log, windows)
         card = write_model(out, version, projection, hash_model, training)
         used = training.get("pairs", training.get("excerpts"))
         summary = {"model": card["name"], "version": version, "checksum": card["checksum"], "fit": projection.method,

@@ -167,11 +167,11 @@ def training_pairs(scale_root: str | Path, hash_model, pop909_root: str | Path, 
 
 
 def pair_windows(pairs_dir: str | Path, hash_model, frame_rate: float, limit: int | None = None,
-                 seconds: float = 30.0, seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                 seconds: float = 30.0, seed: int = 0, per_pair: int = 1) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(recording codes, MIDI codes) from the train split of a ``train data`` pairs folder: for
-    each pair (a seeded sample of ``limit``), a ``seconds`` window of the recording at a seeded
-    position, encoded on the audio side, and the MIDI frames aligned into it, on the MIDI side.
-    A window holding too few MIDI frames (a cropped region) is left out."""
+    each pair (a seeded sample of ``limit``), ``per_pair`` windows of ``seconds`` of the
+    recording at seeded positions, encoded on the audio side, each with the MIDI frames aligned
+    into it, on the MIDI side. A window holding too few MIDI frames (a cropped region) is left out."""
     from .pairs import load_pairs
 
     rng = np.random.default_rng(seed)
@@ -179,12 +179,12 @@ def pair_windows(pairs_dir: str | Path, hash_model, frame_rate: float, limit: in
     width = int(round(seconds * frame_rate))
     for k in rng.permutation(len(files))[:limit]:
         (pair,) = load_pairs(files[k].parent, names=[files[k].stem])
-        start = int(rng.integers(max(1, len(pair.audio) - width)))
-        inside = (pair.audio_index >= start) & (pair.audio_index < start + width)
-        if inside.sum() < width // 4:
-            continue
-        yield (hash_model.encode(pair.audio[start:start + width], "audio"),
-               hash_model.encode(pair.midi[inside], "midi"))
+        for start in rng.integers(max(1, len(pair.audio) - width), size=per_pair):
+            inside = (pair.audio_index >= start) & (pair.audio_index < start + width)
+            if inside.sum() < width // 4:
+                continue
+            yield (hash_model.encode(pair.audio[start:start + width], "audio"),
+                   hash_model.encode(pair.midi[inside], "midi"))
 
 
 def write_model(out_root: str | Path, version: str, projection: Projection, hash_model,

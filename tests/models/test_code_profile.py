@@ -234,6 +234,9 @@ def test_train_profile_fits_windows_of_a_corpus_train_split_with_a_given_dhs(tmp
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["fit"] == "discriminant" and summary["recordings"] == 6  # the crushed pair left out
+    more = run_cli("train", "profile", "--pairs", tmp_path / "pairs", "--dhs", dhs, "--out", tmp_path / "m",
+                   "--dims", "3", "--version", "8", "--windows", "3", "--json")
+    assert json.loads(more.stdout)["recordings"] == 18
     model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "7")
     assert model.card["derived_from"]["checksum"] == shared_model("dhs").checksum
     missing = run_cli("train", "profile", "--pairs", tmp_path / "nowhere", "--out", tmp_path / "m")
