@@ -9,7 +9,9 @@ Hamming DTW alone, Hamming DTW fused with the PSE distance as in the cascade's s
 alone; Hamming DTW with the shipped tempo rates and rate penalty.
 Sets: the hard and easy 30-s excerpts of ``build_benchmark(split="validation")`` (227 entries;
 the first 80 / 40 songs queried with their complete MIDI files, as in tune_dtw_rate_penalty.py),
-and bench_tempo's validation queries (0.45-2.3x off the recording's tempo) among the easy entries.
+the hard excerpts rendered with the Debian training SoundFonts instead of the default one (timbres
+a model may train on; the shipped DHS v1 and PSE v2 never did), and bench_tempo's validation
+queries (0.45-2.3x off the recording's tempo) among the easy entries.
 ``--bach`` adds a regression gate on the three real Bach recordings (TEST material: read it as a
 gate a model must pass, never to choose between models) among the 227 easy validation entries.
 The models' encodings go into a copy of the feature-only indexes per model set (data/tune/models).
@@ -55,6 +57,36 @@ def bach_index() -> tuple[Path, list[tuple[str, str]]]:
     with Index.open(path) as index:
         ids = set(index.ids())
     return path, [(str(midi), next(i for i in ids if expected in i)) for midi, expected in pairs]
+
+
+def fonts_index(preset: str, n_queries: int) -> tuple[Path, list[tuple[str, str]]]:
+    """The 227 validation songs' ``preset`` excerpts rendered with the Debian training SoundFonts
+    (one drawn per song) instead of the default one (built once), and the first ``n_queries``
+    songs' (MIDI, id) queries: the same songs in timbres a model may train on."""
+    from seqretrieve.corpus.fonts import available_fonts
+    from seqretrieve.evaluation.pop909 import entry_id, render_excerpt
+    from seqretrieve.index.build import build_index
+    from seqretrieve.registry import get_registry
+    from seqretrieve.training.split import pop909_songs
+
+    path = OUT / f"index-fonts-{preset}"
+    songs = pop909_songs(bench_tempo.SHARED / "pop909", "validation")[:227]
+    if not (path / "complete").exists():
+        registry = get_registry()
+        fonts = [registry.create("synthesizer", "tinysoundfont", soundfont=str(font))
+                 for name, font in sorted(available_fonts().items()) if name != "timgm6mb"]
+        rng = np.random.default_rng(20261202)
+        recordings = []
+        for song in songs:
+            out = OUT / f"fonts-{preset}" / f"{entry_id(song)}.wav"
+            synthesizer = fonts[int(rng.integers(len(fonts)))]
+            if not out.exists():
+                render_excerpt(song, out, synthesizer, seed=int(song.stem), seconds=30.0, preset=preset)
+            recordings.append(str(out))
+        shutil.rmtree(path, ignore_errors=True)
+        build_index(recordings, str(path), workers=1, representations=False)
+        (path / "complete").write_text("ok\n")
+    return path, [(str(song), entry_id(song)) for song in songs[:n_queries]]
 
 
 def load_models(dhs: Path | None, pse: Path | None, profile: Path | None) -> dict:
@@ -154,6 +186,7 @@ def main() -> None:
     for preset in ("hard", "easy"):
         path, queries = validation_index(preset, SETS[preset])
         sets[preset] = (path, [(midi, expected) for midi, expected, _ in queries])
+    sets["hard, training fonts"] = fonts_index("hard", SETS["hard"])
     _, tempo_queries = bench_tempo.build("validation", *bench_tempo.SIZES["validation"])
     sets["tempo"] = (sets["easy"][0], [(str(query.midi), query.expected) for query in tempo_queries])
     if args.bach:

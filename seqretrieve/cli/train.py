@@ -32,10 +32,10 @@ def _training():
 
 def _train(kind: str, pairs: Path, out: Path, steps: int, patience: int, limit: Optional[int],
            validation_limit: Optional[int], version: str, seed: int, json_output: bool, loss: str,
-           hidden: int, checkpoint: Optional[Path]) -> None:
+           hidden: int, checkpoint: Optional[Path], natural_timing: bool = False) -> None:
     trainer = _training()
     log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
-    sizes = {"hash": {}, "embed": {"batch": 24, "length": 96, "loss": loss}}[kind]
+    sizes = {"hash": {"natural_timing": natural_timing}, "embed": {"batch": 24, "length": 96, "loss": loss}}[kind]
     config = trainer.TrainConfig(kind, steps=steps, patience=patience, seed=seed, hidden=hidden, **sizes)
     name = trainer.NAMES[kind][0]
     card = trainer.train_and_write(config, pairs, out, version=version, limit=limit, log=log,
@@ -244,13 +244,16 @@ def register(app: typer.Typer) -> None:
             json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
             loss: str = typer.Option("infonce", help="embed only: 'infonce' or the guide's 'contrastive'."),
             hidden: int = typer.Option(256, min=8, help="Units of the per-step Dense layer(s)."),
+            natural_timing: bool = typer.Option(
+                False, "--natural-timing", help="hash only: crops at the recording's pace on both sides (the MIDI "
+                                                "resampled by its tempo ratio, as the tempo rates do)."),
             checkpoint: Optional[Path] = typer.Option(
                 None, help="Checkpoint folder, saved at every evaluation; a run with the same settings resumes "
                            "from it. [default: data/checkpoints/<model>-<version>]", show_default=False),
             _kind: str = typer.Option(kind, hidden=True),
         ):
             _train(_kind, pairs, out, steps, patience, limit, validation_limit, version, seed, json_output, loss,
-                   hidden, checkpoint)
+                   hidden, checkpoint, natural_timing)
 
         command.__doc__ = f"Train {help_text} (both sides), early-stopping on validation; export TFLite + card."
         group.command(kind)(command)

@@ -70,6 +70,23 @@ def standardisation(pairs: list[Pair]) -> dict[str, dict[str, list[float]]]:
     return result
 
 
+def at_recording_tempo(pair: Pair) -> Pair:
+    """``pair`` with its MIDI frames resampled by the recording's global tempo ratio (as the tempo
+    rates resample a query: ``seqretrieve.dtw.rates.resample_frames``) and each new MIDI frame's
+    aligned audio frame, so that aligned crops hold frames at their natural pace on both sides,
+    not a recording sped up or slowed down frame by frame: MIDI (T * s, 48), s = the recording's
+    frames per MIDI frame."""
+    from ..dtw.rates import resample_frames
+
+    n = len(pair.midi)
+    slope = (int(pair.audio_index[-1]) - int(pair.audio_index[0])) / max(n - 1, 1)
+    if n < 2 or slope <= 0:
+        return pair
+    midi = resample_frames(pair.midi, slope).astype(np.float16)
+    source = np.minimum(((np.arange(len(midi)) + 0.5) * (n / len(midi))).astype(np.int64), n - 1)
+    return Pair(pair.song, midi, pair.audio, pair.audio_index[source])
+
+
 def aligned_crops(pairs: list[Pair], rng: np.random.Generator, batch: int, length: int):
     """DHS batch: (B, L, 48) MIDI crops and the (B, L, 48) audio frames aligned with them."""
     midi, audio = [], []

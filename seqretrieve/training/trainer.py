@@ -20,7 +20,7 @@ import numpy as np
 from ..models.encoders import pack_bits
 from ..models.runtime import SIDES, TFLiteRunner
 from .losses import bhattacharyya
-from .pairs import Pair, aligned_crops, matched_crops, standardisation
+from .pairs import Pair, aligned_crops, at_recording_tempo, matched_crops, standardisation
 
 
 @dataclass
@@ -42,6 +42,7 @@ class TrainConfig:
     seed: int = 0
     val_crops: int = 200
     hidden: int = 256  # units of the per-step Dense layer(s)
+    natural_timing: bool = False  # DHS: MIDI resampled to the recording's tempo (pairs.at_recording_tempo)
 
 
 NAMES = {"hash": ("dhs", "hash"), "embed": ("pse", "embedding")}
@@ -108,6 +109,9 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
     from .networks import embedding_network, hash_network
 
     keras.utils.set_random_seed(config.seed)
+    if config.kind == "hash" and config.natural_timing:
+        train_pairs = [at_recording_tempo(pair) for pair in train_pairs]
+        val_pairs = [at_recording_tempo(pair) for pair in val_pairs]
     saved = checkpoints.load_state(checkpoint)
     if saved is not None:
         checkpoints.check_settings(checkpoint, saved["settings"], _settings(config))
