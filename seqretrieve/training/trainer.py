@@ -114,7 +114,8 @@ def train(config: TrainConfig, train_pairs: list[Pair], val_pairs: list[Pair], l
         val_pairs = [at_recording_tempo(pair) for pair in val_pairs]
     saved = checkpoints.load_state(checkpoint)
     if saved is not None:
-        checkpoints.check_settings(checkpoint, saved["settings"], _settings(config))
+        older = {**_settings(TrainConfig(config.kind)), **saved["settings"]}  # settings added since: defaults
+        checkpoints.check_settings(checkpoint, older, _settings(config))
     stats = saved["stats"] if saved else standardisation(train_pairs)
     build = hash_network if config.kind == "hash" else embedding_network
     models = {side: build(f"{config.kind}_{side}", config.hidden) for side in SIDES}
