@@ -240,6 +240,7 @@ def card_for(config: TrainConfig, stats: dict, pairs_meta: dict, n_train: int, n
             "optimizer": f"Adam lr {config.learning_rate}",
             "batch": config.batch,
             "crop_length": config.length,
+            "natural_timing": config.natural_timing,
             "steps_run": history[-1]["step"] if history else 0,
             "seed": config.seed,
             "tensorflow": tf.__version__,
