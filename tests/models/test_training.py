@@ -66,3 +66,17 @@ def test_a_stopped_run_resumes_from_its_checkpoint(pairs_dir, tmp_path):
         assert after["bhattacharyya"] == pytest.approx(before["bhattacharyya"], abs=1e-6)
     with pytest.raises(UsageError, match="hidden 32 -> 64"):
         run(40, "parts", hidden=64)
+
+
+def test_natural_timing_trains_on_midi_resampled_to_the_recording(pairs_dir, tmp_path):
+    from seqretrieve.training.pairs import Pair, save_pair
+    from seqretrieve.training.trainer import TrainConfig, train_and_write
+
+    rng = np.random.default_rng(3)
+    midi = rng.random((300, 48)).astype(np.float32)
+    slow = np.repeat(midi, 2, axis=0) + 0.1 * rng.random((600, 48)).astype(np.float32)  # played 2x slower
+    save_pair(pairs_dir / "train" / "slow.npz", Pair("slow", midi, slow, np.arange(300) * 2))
+    config = TrainConfig("hash", steps=10, eval_every=10, batch=4, length=64, val_crops=8, natural_timing=True)
+    card = train_and_write(config, pairs_dir, tmp_path / "models", log=lambda line: None, validation_limit=3,
+                           checkpoint=tmp_path / "checkpoint")
+    assert card["training"]["natural_timing"] is True and card["training"]["train_songs"] == 5
