@@ -34,7 +34,7 @@ test-fast: install-test
 bench: install-test
 	$(BIN)/python benchmarks/run.py
 
-# Retrain the shipped models' recipe (hours on 2 cores) into data/models; TensorFlow goes in its own venv.
+# Retrain the shipped models' recipes (hours on 2 cores) into data/models; TensorFlow goes in its own venv.
 TRAIN_VENV ?= .venv-train
 POP909 ?= ../shared/data/pop909
 
@@ -45,10 +45,11 @@ $(TRAIN_VENV)/.installed: pyproject.toml
 	$(TRAIN_VENV)/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3.7"
 	touch $@
 
+# DHS v2 trains on the larger corpus (`make corpus`, hours; it resumes from data/checkpoints).
 models: $(TRAIN_VENV)/.installed
 	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/pairs
-	$(TRAIN_VENV)/bin/seqretrieve train hash --pairs data/pairs --out data/models --version 1 \
-		--limit 211 --validation-limit 60 --steps 6000 --patience 100
+	$(TRAIN_VENV)/bin/seqretrieve train hash --pairs data/corpus/pairs --out data/models --version 2 \
+		--hidden 512 --natural-timing --validation-limit 200 --steps 20000 --patience 100
 	$(TRAIN_VENV)/bin/seqretrieve train embed --pairs data/pairs --out data/models --version 2 \
 		--validation-limit 60 --steps 4000 --patience 100
 

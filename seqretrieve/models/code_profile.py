@@ -71,7 +71,7 @@ class CodeProfileModel:
 
     kind = "embedding"
 
-    def __init__(self, hash_model, name: str = "profile", version: str = "2", model_dir=None):
+    def __init__(self, hash_model, name: str = "profile", version: str = "3", model_dir=None):
         folder, self.card = read_card(model_dir or package_model_dir(name, version))
         spec = self.card["files"]["projection"]
         data = read_checked(folder, spec)

@@ -15,7 +15,7 @@ from seqretrieve.matchers.embedding import shared_model, squared_distances
 from seqretrieve.models.code_profile import FEATURES, CodeProfileModel, code_bits, profile_features, window_bounds
 from seqretrieve.models.runtime import package_model_dir
 from seqretrieve.registry import get_registry
-from seqretrieve.models.plugin import PROFILE_VERSION
+from seqretrieve.models.plugin import DHS_VERSION, PROFILE_VERSION
 from seqretrieve.training.profile import Projection, fit_discriminant, fit_projection, plan_item_split, write_model
 
 from ..faults.helpers import cqt_index
@@ -228,7 +228,7 @@ def test_train_profile_fits_windows_of_a_corpus_train_split_with_a_given_dhs(tmp
     save_pair(tmp_path / "pairs" / "train" / "x.npz", crushed)
     (tmp_path / "pairs" / "validation").mkdir()
     (tmp_path / "pairs" / "validation" / "v.npz").write_bytes(b"not read: validation songs stay out")
-    dhs = package_model_dir("dhs", "1")
+    dhs = package_model_dir("dhs", DHS_VERSION)
     done = run_cli("train", "profile", "--pairs", tmp_path / "pairs", "--dhs", dhs, "--out", tmp_path / "m",
                    "--dims", "3", "--version", "7", "--json")
     assert done.returncode == 0, done.stderr
