@@ -116,7 +116,8 @@ def build(split: str, n_songs: int, n_queried: int) -> tuple[list[Path], list[Qu
 
 
 def index_for(recordings: list[Path]) -> Path:
-    """The index of ``recordings`` (one set's, cached beside them) with both representations."""
+    """The index of ``recordings`` (one set's, cached beside them) with the shipped
+    representations (re-encoded, as `index update` does, when a model changed)."""
     from seqretrieve.index.build import build_index
     from seqretrieve.index.representations import add_all_representations
     from seqretrieve.index.store import Index
@@ -125,9 +126,9 @@ def index_for(recordings: list[Path]) -> Path:
     done = path / "complete"
     if not done.exists():
         build_index([str(p) for p in recordings], str(path), workers=1)
-        with Index.open(path, readonly=False) as index:
-            add_all_representations(index)
         done.write_text("ok\n")
+    with Index.open(path, readonly=False) as index:
+        add_all_representations(index)
     return path
 
 
@@ -203,7 +204,8 @@ def evaluate(split: str, quick: bool = False) -> dict:
     before, after = stage_matchers(False), stage_matchers(True)
     settings = {name: repr(sorted(registry.get("matcher", name).parameters.items()))
                 for name in ("embedding", "hash-dtw", "dtw")}
-    settings.update(synthesizer=synthesizer.name, keep=keep, carry=carry, cascade_stage=cascade_stage())
+    settings.update(synthesizer=synthesizer.name, keep=keep, carry=carry, cascade_stage=cascade_stage(),
+                    models={name: registry.create("representation", name).checksum for name in ("dhs", "pse", "profile")})
     cache = recordings[0].parent.parent / f"results-{hashlib.sha1(repr(settings).encode()).hexdigest()[:10]}.jsonl"
     done = {}
     if cache.exists():  # resumable: queries already answered with the same matcher settings
