@@ -46,7 +46,7 @@ $(TRAIN_VENV)/.installed: pyproject.toml
 	touch $@
 
 # DHS v2 trains on the larger corpus (`make corpus`, hours; it resumes from data/checkpoints).
-models: $(TRAIN_VENV)/.installed
+models: $(TRAIN_VENV)/.installed corpus
 	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/pairs
 	$(TRAIN_VENV)/bin/seqretrieve train hash --pairs data/corpus/pairs --out data/models --version 2 \
 		--hidden 512 --natural-timing --validation-limit 200 --steps 20000 --patience 100
