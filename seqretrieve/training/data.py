@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -114,10 +115,16 @@ class _Job:
     """One pair to render: ``out/<split>/<name>.npz`` from ``path``'s ``k``-th rendering."""
 
     split: str
-    name: str
     path: Path
-    stem: str
     k: int
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def name(self) -> str:
+        return self.stem if self.k == 0 else f"{self.stem}-r{self.k}"
 
 
 def _jobs(root, splits: Iterable[str], limit: int | None, recipe: Recipe, versions: bool,
@@ -131,9 +138,7 @@ def _jobs(root, splits: Iterable[str], limit: int | None, recipe: Recipe, versio
         pieces = training_pieces(root, split, versions, music21)[:limit]
         counts[split] = len(pieces) * recipe.renderings
         for piece in pieces:
-            for k in range(recipe.renderings):
-                name = piece.path.stem if k == 0 else f"{piece.path.stem}-r{k}"
-                jobs.append(_Job(split, name, piece.path, piece.path.stem, k))
+            jobs += [_Job(split, piece.path, k) for k in range(recipe.renderings)]
     jobs.sort(key=lambda job: (zlib.crc32(f"{job.split}/{job.name}".encode()), job.split, job.name))
     return jobs, counts
 
@@ -149,8 +154,16 @@ class _Renderer:
         self.extractor = registry.create("feature_extractor", "cqt")
         self.synth = registry.create("synthesizer", synthesizer)
         self.midi_synth = query_synthesizer(self.extractor, registry)
-        self.fonts = [registry.create("synthesizer", synthesizer, soundfont=font) for font in recipe.fonts or ()]
-        self.recipe, self.seed = recipe, seed
+        self.recipe, self.seed, self._synthesizer = recipe, seed, synthesizer
+
+    @cached_property
+    def fonts(self) -> list:
+        """One synthesizer per recipe font, loaded on the first pair (never in a parent that only
+        hands pairs to worker processes)."""
+        from ..registry import get_registry
+
+        registry = get_registry()
+        return [registry.create("synthesizer", self._synthesizer, soundfont=font) for font in self.recipe.fonts or ()]
 
     def __call__(self, job: _Job, target: Path) -> str | None:
         """Render and save one pair; the error message if the file could not be rendered."""
