@@ -142,20 +142,6 @@ def _profile_fit(scale: Optional[Path], index_path: Optional[Path], pairs_dir: O
         "command": f"seqretrieve train profile --index {index_path} --limit {limit} --dims {dims}"}
 
 
-def _hash_model(folder: Path):
-    """The DHS model in ``folder`` (card.json and its TFLite files)."""
-    import json
-
-    from ..errors import SeqretrieveError
-    from ..models.encoders import HashSequenceModel
-
-    try:
-        version = json.loads((folder / "card.json").read_text())["version"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise SeqretrieveError(f"{folder}: not a model folder with a card.json ({exc})") from exc
-    return HashSequenceModel("dhs", version, model_dir=str(folder))
-
-
 def _enough(count: int, dims: int, what: str) -> None:
     if count <= dims:
         from ..errors import UsageError
@@ -282,9 +268,10 @@ def register(app: typer.Typer) -> None:
     ):
         """Fit the code-profile projection of DHS code statistics on training material; write it + card."""
         from ..matchers.embedding import shared_model
+        from ..models.encoders import HashSequenceModel
         from ..training.profile import write_model
 
-        hash_model = shared_model("dhs") if dhs is None else _hash_model(dhs)
+        hash_model = shared_model("dhs") if dhs is None else HashSequenceModel.from_folder(dhs)
         log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
         projection, training = _profile_fit(scale, index_path, pairs_dir, limit, dims, regularisation, pop909,
                                             music21, hash_model, log, windows)

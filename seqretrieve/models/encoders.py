@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ModelMismatchError
-from .runtime import SIDES, ModelCard, TFLiteRunner, load_card, package_model_dir
+from .runtime import SIDES, ModelCard, TFLiteRunner, load_card, package_model_dir, read_card
 
 
 def pack_bits(outputs: np.ndarray) -> np.ndarray:
@@ -37,6 +37,13 @@ class _TwoSidedModel:
         self.min_frames = int(self._card.card.get("min_frames", 8))
         self._num_threads = num_threads
         self._runners: dict[tuple, TFLiteRunner] = {}
+
+    @classmethod
+    def from_folder(cls, folder, num_threads: int = 1):
+        """The model in ``folder`` (a trained or shipped ``<name>/<version>/``), named and
+        versioned by its card."""
+        folder, card = read_card(folder)
+        return cls(card["name"], card["version"], model_dir=folder, num_threads=num_threads)
 
     @property
     def card(self) -> dict:

@@ -108,3 +108,15 @@ def test_plugin_module_is_cheap_to_import():
             "bad = [m for m in ('librosa', 'numba', 'lmdb', 'ai_edge_litert', 'tensorflow') if m in sys.modules]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_model_folder_loads_under_its_cards_name_and_version(tmp_path):
+    from seqretrieve.models.encoders import HashSequenceModel
+
+    target = tmp_path / "anywhere"
+    shutil.copytree(str(package_model_dir("dhs", DHS_VERSION)), target)
+    model = HashSequenceModel.from_folder(target)
+    assert (model.name, model.version) == ("dhs", DHS_VERSION)
+    assert model.checksum == HashSequenceModel("dhs", DHS_VERSION).checksum
+    with pytest.raises(ModelFileError, match="model card not found"):
+        HashSequenceModel.from_folder(tmp_path / "empty")
