@@ -31,6 +31,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+import bench_models  # noqa: E402
 import bench_tempo  # noqa: E402
 from tune_dtw_rate_penalty import SETS, validation_index  # noqa: E402
 
@@ -132,13 +133,10 @@ def stage_matchers(models: dict) -> dict:
 def ranks(models: dict, index_path: Path, queries) -> dict[str, list[int]]:
     """Stage name -> the right entry's rank (1 = first) for each (MIDI path, id) query, with the
     models' encodings written into a copy of ``index_path``."""
-    from seqretrieve.audio.midi import load_midi
-    from seqretrieve.features.extract import features_from_midi
     from seqretrieve.index.representations import add_representation
     from seqretrieve.index.store import Index
     from seqretrieve.pipelines.search import query_synthesizer
     from seqretrieve.registry import get_registry
-    from seqretrieve.types import QueryData
 
     tag = "-".join(models[name].checksum[:8] for name in ("dhs", "pse", "profile"))
     copy = OUT / tag / index_path.name
@@ -155,9 +153,7 @@ def ranks(models: dict, index_path: Path, queries) -> dict[str, list[int]]:
     synthesizer = query_synthesizer(extractor, registry)
     found = {stage: [] for stage in matchers}
     with Index.open(copy) as index:
-        for midi_path, expected in queries:
-            midi = load_midi(midi_path)
-            query = QueryData(midi_path, midi, {extractor.name: features_from_midi(midi, extractor, synthesizer)})
+        for query, expected in bench_models._queries(queries, extractor, synthesizer):
             for stage, matcher in matchers.items():
                 ids = [hit.id for hit in matcher.rank(query, index, None)]
                 found[stage].append(ids.index(expected) + 1)
