@@ -69,7 +69,9 @@ def test_build_signalled_at_a_random_moment_resumes_without_loss_or_orphans(clip
     _signal(proc, signum)
     err = _stopped(proc, signum, finished=lambda: entries(index) == N_CLIPS)
     kept = entries(index) or 0
-    if err:
+    if err.startswith("interrupted while encoding"):  # every clip was committed; models were loading
+        assert kept == N_CLIPS and "seqretrieve index update" in err, err
+    elif err:
         assert err.startswith("interrupted: ") and "run the same command again to resume" in err, err
         assert f"({kept} in all)" in err, err
     finish = run_cli("index", "build", clips, "--index", index, "--workers", 2, "--extractor", "fake", "--json")
