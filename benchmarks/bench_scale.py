@@ -62,6 +62,12 @@ def queries(tmp: Path, limit: int | None, split: str = "test") -> list[tuple[str
     return found
 
 
+def brute_queries(query_list: list) -> list:
+    """The queries with the brute-force reference: the Bach scores and the first BRUTE_SONGS songs."""
+    songs = [q for q in query_list if q[0].startswith("pop909-")]
+    return [q for q in query_list if q not in songs] + songs[:BRUTE_SONGS]
+
+
 def rank_of(ranked: list[str], target: str, others: set[str]) -> int | None:
     """1-based rank of ``target`` in ``ranked`` with the ids in ``others`` left out."""
     rank = 0
@@ -271,8 +277,7 @@ def run(quick: bool = False) -> str:
         validation = {size: collect(f"validation-{size}", queries(Path(tmp), 10 if quick else None, "validation"), False, log)
                       for size in VALIDATION_SIZES if (SCALE / f"index-validation-{size}").exists()}
         measured = {size: collect(size, query_list, False, log) for size in sizes}
-        songs = [q for q in query_list if q[0].startswith("pop909-")]
-        brute_n, brute = collect(sizes[0], [q for q in query_list if q not in songs] + songs[:BRUTE_SONGS], True, log)
+        brute_n, brute = collect(sizes[0], brute_queries(query_list), True, log)
     lines = [
         "Held-out POP909 test songs (227 complete MIDI files as queries; each has an easy and a hard "
         "30-s excerpt as right entries, scored separately with the other one left out) and the three "
@@ -541,12 +546,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size in filter(None, args.validation_sizes.split(",")):
             collect(f"validation-{size}", queries(Path(tmp), None, "validation")[part::parts], False, log)
-        query_list = queries(Path(tmp), None)[part::parts]
+        every_query = queries(Path(tmp), None)
         for size in filter(None, args.sizes.split(",")):
-            collect(size, query_list, False, log)
+            collect(size, every_query[part::parts], False, log)
         if args.brute:
-            songs = [q for q in query_list if q[0].startswith("pop909-")]
-            collect(SIZES[0], [q for q in query_list if q not in songs] + songs[:BRUTE_SONGS], True, log)
+            collect(SIZES[0], brute_queries(every_query)[part::parts], True, log)
 
 
 if __name__ == "__main__":
