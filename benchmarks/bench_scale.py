@@ -453,21 +453,23 @@ def carry_lines(title: str, measured: dict, labels: tuple[str, ...]) -> list[str
 
 
 FIRST_KEEPS = (250, 500, 1000)
-SECOND_KEEPS = (10, 20, 30)
+SECOND_KEEPS = (10, 20, 30, 50, 100)
 
 
 def keep_lines(title: str, measured: dict, labels: tuple[str, ...]) -> list[str]:
-    """Survival and top-1 of the cascade for smaller keeps than the ones run, from the recorded
+    """Survival and top-1 of the cascade for other keeps than the ones run, from the recorded
     stage ranks and final-stage scores (the final stage re-ranks the second stage's best K2 of
     its recorded candidates). A distractor among them is assumed to have passed a smaller first
-    keep too, so top-1 is a lower bound there."""
+    keep too, so top-1 is a lower bound there; past the Hamming-DTW stage's own keep only the
+    survival is known (the final stage scored no more candidates)."""
+    ran = cascade_spec().stages[1].keep
     lines = [f"**{title}**: the cascade's keeps (first stage K1, Hamming-DTW stage K2) replayed from the "
-             "recorded ranks: survival to the final stage / top-1:", "",
-             "| N | targets | " + " | ".join(f"K1 {k1:,} K2 {k2}" for k1 in FIRST_KEEPS for k2 in SECOND_KEEPS) + " |",
-             "|---|---|" + "---|" * (len(FIRST_KEEPS) * len(SECOND_KEEPS))]
+             f"recorded ranks: survival to the final stage / top-1 (top-1 only up to the K2 of {ran} that ran):", "",
+             "| N | K1 | targets | " + " | ".join(f"K2 {k2}" for k2 in SECOND_KEEPS) + " |",
+             "|---|---|---|" + "---|" * len(SECOND_KEEPS)]
     for n, results in measured.values():
-        cells = []
         for k1 in FIRST_KEEPS:
+            cells = []
             for k2 in SECOND_KEEPS:
                 survived, first = [], []
                 for res in results:
@@ -477,9 +479,10 @@ def keep_lines(title: str, measured: dict, labels: tuple[str, ...]) -> list[str]
                         stages = res["targets"][label]["stages"]
                         kept = stages[0] is not None and stages[0] <= k1 and stages[1] is not None and stages[1] <= k2
                         survived.append(kept)
-                        first.append(kept and replayed_top1(res, target, set(res["targets_ids"].values()) - {target}, k2))
-                cells.append(f"{np.mean(survived):.1%} / {np.mean(first):.1%}")
-        lines.append(f"| {n:,} | {len(survived)} | " + " | ".join(cells) + " |")
+                        if k2 <= ran:
+                            first.append(kept and replayed_top1(res, target, set(res["targets_ids"].values()) - {target}, k2))
+                cells.append(f"{np.mean(survived):.1%} / " + (f"{np.mean(first):.1%}" if first else "-"))
+            lines.append(f"| {n:,} | {k1:,} | {len(survived)} | " + " | ".join(cells) + " |")
     return lines + [""]
 
 

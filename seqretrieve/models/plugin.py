@@ -24,6 +24,10 @@ CASCADE_EMBEDDING_WEIGHT = 1.0
 #: chosen on the scale benchmark's validation indexes (456 targets): top-1 at 1,000 entries 83.8%
 #: with no carry -> 85.1%, at 14,087 entries 79.4% -> 81.1% (BENCHMARKS.md, "Scale")
 CASCADE_FINAL_CARRY = 0.5
+#: candidates the cascade's hash-dtw stage passes to full DTW, chosen on the scale benchmark's
+#: validation indexes (456 targets; the keep table in BENCHMARKS.md, "Scale"): top-1 at 16,760
+#: entries 82.9% with 10 vs 82.7% with 30, at 1,000 85.3% vs 85.5%; the final stage costs a third
+CASCADE_SECOND_KEEP = 10
 #: global time-scalings of the query each stage tries (seqretrieve.matchers.tempo), chosen on
 #: the validation songs of benchmarks/bench_tempo.py; (1.0,) = the query as written
 HASH_RATES = (0.44, 0.67, 1.0, 1.5, 2.25)
@@ -108,12 +112,12 @@ def seqretrieve_pipelines():
         PipelineSpec(
             "cascade",
             [PipelineStage("embedding", 1000, {"representation": "profile"}),
-             PipelineStage("hash-dtw", 30, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
+             PipelineStage("hash-dtw", CASCADE_SECOND_KEEP, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
              PipelineStage("dtw", carry=CASCADE_FINAL_CARRY)],
-            description="code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
-                        "DTW on DHS codes (fused with the PSE distance) keeps 30 -> full CQT DTW (carrying "
-                        "the hash-dtw score with weight 0.5)",
-            version="6",
+            description=f"code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
+                        f"DTW on DHS codes (fused with the PSE distance) keeps {CASCADE_SECOND_KEEP} -> full CQT "
+                        f"DTW (carrying the hash-dtw score with weight {CASCADE_FINAL_CARRY:g})",
+            version="7",
             needs=("dhs", "profile", "pse"),
             preference=10,  # the default wherever every entry holds the three representations
         ),
