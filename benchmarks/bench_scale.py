@@ -286,7 +286,8 @@ def run(quick: bool = False) -> str:
         "SoundFonts, other programs and tempo x0.5-2 (`python benchmarks/scale_data.py`). Smaller "
         "indexes are subsets of larger ones; the queries are the same. Settings are chosen on the "
         "validation indexes (the validation songs as right entries; distractors from no validation "
-        "song, hence 14,087 entries at most), never on these.", "",
+        "song, hence " + (f"{max(n for n, _ in validation.values()):,}" if validation else "fewer")
+        + " entries at most), never on these.", "",
         "Rank of the right entry as a share of N (p50 / p95 / p99 / max; a right entry pruned before a "
         "stage counts as rank N there) and survival at each cascade stage's keep (" + " -> ".join(f"{s.matcher} {s.keep or ''}".strip() + (f" carry {s.carry:g}" if s.carry else "")
                                                for s in cascade.stages) + "):", "",
