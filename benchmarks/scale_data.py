@@ -39,7 +39,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=None, help="render only the first K shards")
     parser.add_argument("--sizes", default="1000,5000,all", help="test index sizes to assemble ('all': every entry)")
-    parser.add_argument("--validation-sizes", default="1000", help="validation index sizes (settings are chosen there)")
+    parser.add_argument("--validation-sizes", default="1000,all",
+                        help="validation index sizes (settings, the keeps among them, are chosen there)")
     parser.add_argument("--skip-music21", action="store_true", help="plan with the music21 works exported so far")
     args = parser.parse_args()
     if not (SCALE / "plan.json").exists() and not args.skip_music21:
