@@ -95,14 +95,13 @@ def load_models(dhs: Path | None, pse: Path | None, profile: Path | None) -> dic
     from seqretrieve.matchers.embedding import shared_model
     from seqretrieve.models.code_profile import CodeProfileModel
     from seqretrieve.models.encoders import EmbeddingModel, HashSequenceModel
-    from seqretrieve.models.runtime import read_card
 
     hash_model = shared_model("dhs") if dhs is None else HashSequenceModel.from_folder(dhs)
     return {
         "dhs": hash_model,
         "pse": shared_model("pse") if pse is None else EmbeddingModel.from_folder(pse),
         "profile": (shared_model("profile") if profile is None and dhs is None else
-                    CodeProfileModel(hash_model, version=read_card(profile)[1]["version"], model_dir=profile)),
+                    CodeProfileModel(hash_model, model_dir=profile)),
     }
 
 

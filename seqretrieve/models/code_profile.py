@@ -65,23 +65,23 @@ class CodeProfileModel:
     """``encode(frames (T, 48), side)`` -> (64,) float32 for "audio", (W, 64) for "midi".
 
     ``model_dir``: a folder with ``card.json`` and the projection it names (default: the shipped
-    ``profile/<version>``). ``hash_model``: the DHS model whose codes are profiled; its checksum
-    must be the one the card was fitted on.
+    ``<name>/<version>``); the model's name and version are its card's. ``hash_model``: the DHS
+    model whose codes are profiled; its checksum must be the one the card was fitted on.
     """
 
     kind = "embedding"
 
-    def __init__(self, hash_model, name: str = "profile", version: str = "3", model_dir=None):
+    def __init__(self, hash_model, name: str = "profile", version: str | None = None, model_dir=None):
         folder, self.card = read_card(model_dir or package_model_dir(name, version))
         spec = self.card["files"]["projection"]
         data = read_checked(folder, spec)
+        self.name, self.version = self.card["name"], self.card["version"]
         derived = self.card["derived_from"]
         if hash_model.checksum != derived["checksum"]:
             raise ModelMismatchError(
-                f"{name} {version} was fitted on {derived['name']} codes with checksum "
+                f"{self.name} {self.version} was fitted on {derived['name']} codes with checksum "
                 f"{derived['checksum'][:12]}, but the installed {hash_model.name} has {hash_model.checksum[:12]}: "
                 f"refit it with `seqretrieve train profile`")
-        self.name, self.version = name, version
         self.window, self.hop = int(self.card["window"]), int(self.card["hop"])
         self.checksum = projection_checksum(hash_model.checksum, spec["sha256"], self.window, self.hop)
         if self.card.get("checksum") != self.checksum:
