@@ -1,6 +1,6 @@
 """The ``train`` command group: ``train data`` builds aligned pairs, ``train hash|embed`` trains
 and exports a model (TensorFlow from the optional ``train`` extra), ``train profile`` fits the
-code-profile projection (NumPy only)."""
+code profile's map to embeddings (NumPy only, or TensorFlow for its perceptron)."""
 
 from __future__ import annotations
 
@@ -77,34 +77,63 @@ def _tempo_range(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _pair_fit(method: str, dims: int, regularisation: float, epochs: int, log):
+    """(``pairs -> projection``, its settings for the card, its command-line options) of ``method``."""
+    if method == "discriminant":
+        from ..training.profile import fit_discriminant
+
+        return (lambda pairs: fit_discriminant(pairs, dims, regularisation),
+                {"fit": method, "regularisation": regularisation}, f"--regularisation {regularisation:g}")
+    _training()  # TensorFlow, or a clear error
+    from ..errors import UsageError
+    from ..training import profile_mlp
+
+    def fit(pairs):
+        try:
+            return profile_mlp.fit_mlp(pairs, dims, epochs=epochs, log=log)
+        except ValueError as exc:  # too few pairs for its batches
+            raise UsageError(f"{exc}; give more pairs or use --fit discriminant") from exc
+
+    settings = {"fit": method, "hidden": profile_mlp.HIDDEN, "epochs": epochs, "batch": profile_mlp.BATCH,
+                "dropout": profile_mlp.DROPOUT, "seed": 0}
+    return fit, settings, f"--fit mlp --epochs {epochs}"
+
+
 def _profile_fit(scale: Optional[Path], index_path: Optional[Path], pairs_dir: Optional[Path], limit: Optional[int],
-                 dims: int, regularisation: float, pop909: Path, music21: Path, hash_model, log, per_pair: int = 1):
-    """(projection, training record): the discriminant of the scale benchmark's train-split
-    (recording, MIDI window) pairs or of windows of a training corpus's pairs, or a PCA of the
-    codes of an index of training recordings."""
+                 dims: int, regularisation: float, pop909: Path, music21: Path, hash_model, log, per_pair: int = 1,
+                 method: str = "discriminant", epochs: int = 10):
+    """(projection, training record): a fit (``method``: "discriminant" or "mlp") of the scale
+    benchmark's train-split (recording, MIDI window) pairs or of windows of a training corpus's
+    pairs, or a PCA of the codes of an index of training recordings."""
     from ..errors import SeqretrieveError, UsageError
 
     if sum(source is not None for source in (scale, index_path, pairs_dir)) != 1:
         raise UsageError("give exactly one of --pairs (a training corpus), --scale (rendered scale excerpts) "
                          "or --index (training recordings)")
+    if method not in ("discriminant", "mlp"):
+        raise UsageError(f"--fit must be discriminant or mlp, not {method!r}")
+    if index_path is not None and method != "discriminant":
+        raise UsageError("--index fits a PCA (no MIDI side to train on); --fit needs --scale or --pairs")
+    if pairs_dir is not None or scale is not None:
+        fit, settings, options = _pair_fit(method, dims, regularisation, epochs, log)
     if pairs_dir is not None:
         from ..registry import get_registry
-        from ..training.profile import fit_discriminant, pair_windows
+        from ..training.profile import pair_windows
 
         if not (pairs_dir / "train").is_dir():
             raise SeqretrieveError(f"{pairs_dir}: no train/ folder of pairs (run `seqretrieve train data`)")
         frame_rate = get_registry().create("feature_extractor", hash_model.extractor).frame_rate
         windows = list(pair_windows(pairs_dir, hash_model, frame_rate, limit, per_pair=per_pair))
         _enough(len(windows), dims, "pairs")
-        return fit_discriminant(windows, dims, regularisation), {
+        return fit(windows), {
             "source": "30-s recording windows of a training corpus's aligned pairs with the MIDI frames aligned "
                       "into them (seqretrieve.training.profile.pair_windows)",
             "path": str(pairs_dir), "selection": f"train split only; a seeded sample of the pairs, {per_pair} window(s) each",
-            "pairs": len(windows), "limit": limit, "regularisation": regularisation,
+            "pairs": len(windows), "limit": limit, **settings,
             "command": f"seqretrieve train profile --pairs {pairs_dir} --windows {per_pair} --limit {limit} "
-                       f"--dims {dims} --regularisation {regularisation:g}"}
+                       f"--dims {dims} {options}"}
     if scale is not None:
-        from ..training.profile import fit_discriminant, training_pairs
+        from ..training.profile import training_pairs
 
         skipped = []
 
@@ -117,15 +146,14 @@ def _profile_fit(scale: Optional[Path], index_path: Optional[Path], pairs_dir: O
         except FileNotFoundError as exc:
             raise SeqretrieveError(str(exc)) from exc
         _enough(len(pairs), dims, "pairs")
-        return fit_discriminant(pairs, dims, regularisation), {
+        return fit(pairs), {
             "source": "scale benchmark excerpts (shards) with the windows of their source MIDI files",
             "path": str(scale),
             "selection": "train split only: POP909 songs with number mod 4 in {2, 3} and their "
                          "versions, music21 works whose name hashes to train; first in plan order",
-            "pairs": len(pairs), "skipped": len(skipped), "limit": limit, "regularisation": regularisation,
+            "pairs": len(pairs), "skipped": len(skipped), "limit": limit, **settings,
             "midi_side": "the window start .. start + seconds * tempo of the source, made into frames as queries are",
-            "command": f"seqretrieve train profile --scale {scale} --limit {limit} --dims {dims} "
-                       f"--regularisation {regularisation:g}"}
+            "command": f"seqretrieve train profile --scale {scale} --limit {limit} --dims {dims} {options}"}
     import numpy as np
 
     from ..index.representations import load_matrices
@@ -247,13 +275,17 @@ def register(app: typer.Typer) -> None:
     @group.command("profile")
     def profile(
         scale: Optional[Path] = typer.Option(
-            None, help="Scale benchmark folder (plan.json, shards/): a discriminant fit on its train-split "
+            None, help="Scale benchmark folder (plan.json, shards/): a fit (--fit) on its train-split "
                        "excerpts paired with their source MIDI windows."),
         index_path: Optional[Path] = typer.Option(
             None, "--index", help="Or an index of training recordings holding dhs codes: a PCA (no MIDI needed)."),
         pairs_dir: Optional[Path] = typer.Option(
-            None, "--pairs", help="Or a pairs folder from `train data`: a discriminant fit on 30-s recording "
+            None, "--pairs", help="Or a pairs folder from `train data`: a fit (--fit) on 30-s recording "
                                   "windows of its train split with their aligned MIDI frames."),
+        fit: str = typer.Option(
+            "discriminant", help="With --scale or --pairs: discriminant (linear, NumPy only) or mlp (a two-layer "
+                                 "perceptron trained with InfoNCE; needs TensorFlow, the shipped profile's fit)."),
+        epochs: int = typer.Option(10, min=1, help="--fit mlp: passes over the pairs."),
         windows: int = typer.Option(1, min=1, help="--pairs: 30-s windows drawn from each pair."),
         dhs: Optional[Path] = typer.Option(
             None, help="DHS model folder whose codes are profiled (default: the shipped one)."),
@@ -262,11 +294,12 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(DEFAULT_OUT, help="Models root; writes profile/<version>/."),
         limit: Optional[int] = typer.Option(3000, min=1, help="At most this many recordings."),
         dims: int = typer.Option(64, min=1, help="Projected dimensions."),
-        regularisation: float = typer.Option(0.1, min=1e-6, help="Shrinkage of the within-pair scatter (--scale)."),
+        regularisation: float = typer.Option(0.1, min=1e-6, help="--fit discriminant: shrinkage of the "
+                                                                  "within-pair scatter."),
         version: str = typer.Option("2", help="Model version folder."),
         json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
     ):
-        """Fit the code-profile projection of DHS code statistics on training material; write it + card."""
+        """Fit the code profile's map of DHS code statistics to embeddings on training material; write it + card."""
         from ..matchers.embedding import shared_model
         from ..models.encoders import HashSequenceModel
         from ..training.profile import write_model
@@ -274,12 +307,12 @@ def register(app: typer.Typer) -> None:
         hash_model = shared_model("dhs") if dhs is None else HashSequenceModel.from_folder(dhs)
         log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
         projection, training = _profile_fit(scale, index_path, pairs_dir, limit, dims, regularisation, pop909,
-                                            music21, hash_model, log, windows)
+                                            music21, hash_model, log, windows, fit, epochs)
         card = write_model(out, version, projection, hash_model, training)
         used = training.get("pairs", training.get("excerpts"))
         summary = {"model": card["name"], "version": version, "checksum": card["checksum"], "fit": projection.method,
-                   "recordings": used, "explained": card["metrics"]["explained"],
-                   "folder": str(out / card["name"] / version)}
+                   "recordings": used, **card["metrics"], "folder": str(out / card["name"] / version)}
+        outcome = (f"final loss {projection.loss:.3f}" if projection.loss is not None
+                   else f"{dims} dims capture {summary['explained']:.1%} of the criterion")
         _report(summary, json_output, f"wrote {summary['folder']} ({projection.method}) from {used} "
-                                      f"{'recordings' if index_path is not None else 'pairs'}, {dims} dims "
-                                      f"capture {summary['explained']:.1%} of the criterion")
+                                      f"{'recordings' if index_path is not None else 'pairs'}, {outcome}")

@@ -1,11 +1,12 @@
-"""The "profile" representation: second-order statistics of DHS hash codes, linearly projected.
+"""The "profile" representation: second-order statistics of DHS hash codes, mapped to an embedding.
 
 A DHS code sequence (T,) uint32 becomes bits B (T, 32) in {-1, +1}; its *code profile* is
 ``concat(mean over time (32), upper triangle k=1 of B^T B / T (496), lag-1 cross products
-B[1:]^T B[:-1] / (T - 1) flattened (1024))`` = (1552,) float32, then ``(p - mean) @ components``
--> (64,) float32 with the shipped projection (a linear discriminant fitted on (recording, MIDI)
-pairs of training songs only, :mod:`seqretrieve.training.profile`). Nothing else is learned: the
-codes are the shipped "dhs".
+B[1:]^T B[:-1] / (T - 1) flattened (1024))`` = (1552,) float32, then mapped to (64,) float32:
+``(p - mean) @ components`` for a linear projection (a PCA or a linear discriminant), or
+``relu((p - mean) @ hidden_weights + hidden_bias) @ components + bias`` for the shipped two-layer
+perceptron, trained on (recording, MIDI) pairs of training songs only
+(:mod:`seqretrieve.training.profile`). Nothing else is learned: the codes are the shipped "dhs".
 
 An audio entry gets one vector for its whole code sequence. A MIDI query gets one per window of
 ``window`` codes every ``hop`` codes plus one for the whole query, (W, 64): the embedding matcher
@@ -89,10 +90,20 @@ class CodeProfileModel:
                                  f"codes and windows")
         with np.load(io.BytesIO(data)) as arrays:
             self.mean = np.asarray(arrays["mean"], np.float32)  # (1552,)
-            self.components = np.asarray(arrays["components"], np.float32)  # (1552, dims)
-        if self.mean.shape != (FEATURES,) or self.components.shape[0] != FEATURES:
-            raise ModelFileError(f"{folder}: projection must be mean ({FEATURES},) and components "
-                                 f"({FEATURES}, dims), got {self.mean.shape} and {self.components.shape}")
+            self.components = np.asarray(arrays["components"], np.float32)  # (1552 or hidden, dims)
+            self.hidden = ((np.asarray(arrays["hidden_weights"], np.float32),  # (1552, hidden)
+                            np.asarray(arrays["hidden_bias"], np.float32))  # (hidden,)
+                           if "hidden_weights" in arrays.files else None)
+            self.bias = np.asarray(arrays["bias"], np.float32) if "bias" in arrays.files else None  # (dims,)
+        inputs = FEATURES if self.hidden is None else self.hidden[0].shape[1]
+        if (self.mean.shape != (FEATURES,) or self.components.shape[0] != inputs
+                or (self.hidden is not None and (self.hidden[0].shape[0] != FEATURES
+                                                 or self.hidden[1].shape != (inputs,)
+                                                 or self.bias is None or self.bias.shape != (self.dims,)))):
+            raise ModelFileError(f"{folder}: projection must be mean ({FEATURES},) and components ({FEATURES}, "
+                                 f"dims), or with hidden_weights ({FEATURES}, H), hidden_bias (H,), components "
+                                 f"(H, dims) and bias (dims,); got mean {self.mean.shape}, components "
+                                 f"{self.components.shape}")
         self.hash_model = hash_model
         self.extractor = hash_model.extractor
         self.min_frames = hash_model.min_frames
@@ -102,8 +113,13 @@ class CodeProfileModel:
         return self.components.shape[1]
 
     def project(self, profiles: np.ndarray) -> np.ndarray:
-        """(..., 1552) code profiles -> (..., dims) float32."""
-        return ((np.asarray(profiles, np.float32) - self.mean) @ self.components).astype(np.float32)
+        """(..., 1552) code profiles -> (..., dims) float32: ``(p - mean) @ components``, or for a
+        perceptron ``relu((p - mean) @ hidden_weights + hidden_bias) @ components + bias``."""
+        x = np.asarray(profiles, np.float32) - self.mean
+        if self.hidden is not None:
+            x = np.maximum(x @ self.hidden[0] + self.hidden[1], 0)
+            return (x @ self.components + self.bias).astype(np.float32)
+        return (x @ self.components).astype(np.float32)
 
     @property
     def derived_from(self):

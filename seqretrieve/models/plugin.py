@@ -14,7 +14,7 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 #: shipped model versions
 DHS_VERSION = "2"
 PSE_VERSION = "2"
-PROFILE_VERSION = "4"
+PROFILE_VERSION = "5"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table. Tried without it behind
 #: the code profile (docs/models.md, "The cascade"): better on synthetic validation excerpts at
@@ -85,8 +85,8 @@ def seqretrieve_representations():
                       description="attention embedding: CQT (T, 48) -> (128,) float32",
                       parameters={"name": "pse", "version": PSE_VERSION}),
         ComponentSpec("profile", _profile, version=PROFILE_VERSION,
-                      description="DHS code statistics (means, co-occurrences, lag-1 products) projected "
-                                  "by a linear discriminant: CQT (T, 48) -> (64,) float32 (MIDI side: (W, 64), one per window)",
+                      description="DHS code statistics (means, co-occurrences, lag-1 products) through a "
+                                  "two-layer perceptron: CQT (T, 48) -> (64,) float32 (MIDI side: (W, 64), one per window)",
                       parameters={"name": "profile", "version": PROFILE_VERSION}),
     ]
 

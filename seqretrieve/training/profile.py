@@ -1,13 +1,14 @@
 """Fitting the "profile" representation's projection of DHS code profiles.
 
-The only learned part of :mod:`seqretrieve.models.code_profile` is this linear map, fitted on
-training songs only, either way:
+The only learned part of :mod:`seqretrieve.models.code_profile` is this map of code profiles to
+embeddings, fitted on training songs only, one of three ways:
 
-- :func:`fit_discriminant` (the shipped one) from (recording, MIDI) pairs of the same music: the
-  scale benchmark's rendered excerpts of POP909 train-split songs (and their versions) and
-  music21 works of the train split, each with the window of its source MIDI it was rendered
-  from (:func:`training_pairs`), or windows of a training corpus's aligned pairs
-  (:func:`pair_windows`);
+- :func:`seqretrieve.training.profile_mlp.fit_mlp` (the shipped one), a two-layer perceptron
+  trained with an InfoNCE loss, and :func:`fit_discriminant`, a linear discriminant, both from
+  (recording, MIDI) pairs of the same music: the scale benchmark's rendered excerpts of POP909
+  train-split songs (and their versions) and music21 works of the train split, each with the
+  window of its source MIDI it was rendered from (:func:`training_pairs`), or windows of a
+  training corpus's aligned pairs (:func:`pair_windows`);
 - :func:`fit_projection`, a PCA, from recordings alone (any index of training recordings
   holding "dhs" codes), where no MIDI is at hand.
 
@@ -40,12 +41,39 @@ REGULARISATION = 0.1
 class Projection:
     """``mean`` (1552,) float32 and ``components`` (1552, dims) float32 in order of importance;
     ``explained`` (dims,) the share of the fit's criterion each captures (variance for a PCA,
-    between- over within-pair scatter for the discriminant); ``method`` "pca" or "discriminant"."""
+    between- over within-pair scatter for the discriminant); ``method`` "pca", "discriminant" or
+    "mlp". A perceptron has a ``hidden`` layer (weights (1552, H), bias (H,)) before
+    ``components`` (H, dims) and its output ``bias`` (dims,): :meth:`CodeProfileModel.project
+    <seqretrieve.models.code_profile.CodeProfileModel.project>`; its ``explained`` is empty and
+    its final training loss is ``loss``."""
 
     mean: np.ndarray
     components: np.ndarray
     explained: np.ndarray
     method: str = "pca"
+    hidden: tuple[np.ndarray, np.ndarray] | None = None
+    bias: np.ndarray | None = None
+    loss: float | None = None
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What ``projection.npz`` holds: mean, components and, for a perceptron,
+        hidden_weights, hidden_bias and bias."""
+        arrays = {"mean": self.mean, "components": self.components}
+        if self.hidden is not None:
+            arrays.update(hidden_weights=self.hidden[0], hidden_bias=self.hidden[1], bias=self.bias)
+        return arrays
+
+
+def pair_profiles(pairs: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Code profiles of (recording codes (T,), MIDI codes (T',) uint32) pairs: recordings (P, 1552)
+    and MIDI (P, 1552) float64, row k of each from pair k (pairs with an empty side left out)."""
+    recordings, midis = [], []
+    for recording, midi in pairs:
+        if len(recording) and len(midi):
+            recordings.append(profile_features(recording))
+            midis.append(profile_features(midi))
+    return (np.asarray(recordings, np.float64).reshape(-1, FEATURES),
+            np.asarray(midis, np.float64).reshape(-1, FEATURES))
 
 
 def fit_projection(code_sequences: Iterable[np.ndarray], dims: int = 64) -> Projection:
@@ -76,16 +104,11 @@ def fit_discriminant(pairs: Iterable[tuple[np.ndarray, np.ndarray]], dims: int =
     ``regularisation``), scaled so that the within-pair scatter becomes the identity (squared
     Euclidean distance after the projection is a Mahalanobis distance). Signs are fixed as in
     :func:`fit_projection`, so a refit on the same pairs gives the same file."""
-    recordings, midis = [], []
-    for recording, midi in pairs:
-        if len(recording) and len(midi):
-            recordings.append(profile_features(recording))
-            midis.append(profile_features(midi))
+    recordings, midis = pair_profiles(pairs)
     if not 1 <= dims <= min(FEATURES, len(recordings)):
         raise ValueError(f"dims must be in 1..{min(FEATURES, len(recordings))} for {len(recordings)} pairs, not {dims}")
     if not regularisation > 0:
         raise ValueError(f"regularisation must be > 0, not {regularisation}")
-    recordings, midis = np.asarray(recordings, np.float64), np.asarray(midis, np.float64)
     both = np.vstack([recordings, midis])
     mean = both.mean(0)
     total = (both - mean).T @ (both - mean) / len(both)
@@ -193,7 +216,7 @@ def write_model(out_root: str | Path, version: str, projection: Projection, hash
     folder = Path(out_root) / name / version
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    np.savez(buffer, mean=projection.mean, components=projection.components)
+    np.savez(buffer, **projection.arrays())
     data = buffer.getvalue()
     (folder / "projection.npz").write_bytes(data)
     card = {
@@ -201,17 +224,24 @@ def write_model(out_root: str | Path, version: str, projection: Projection, hash
         "extractor": hash_model.extractor, "min_frames": hash_model.min_frames,
         "derived_from": {"name": hash_model.name, "version": hash_model.version, "checksum": hash_model.checksum},
         "features": "bits B (T, 32) in {-1, +1} of the DHS codes: mean (32), upper triangle k=1 of "
-                    "B^T B / T (496), B[1:]^T B[:-1] / (T - 1) (1024) = 1552, minus mean, times components",
+                    "B^T B / T (496), B[1:]^T B[:-1] / (T - 1) (1024) = 1552, minus mean, "
+                    + ("times hidden_weights plus hidden_bias, ReLU, times components plus bias"
+                       if projection.hidden is not None else "times components"),
         "fit": {"pca": "PCA of recordings' code profiles",
                 "discriminant": "linear discriminant of (recording, MIDI window) pairs: generalised eigenvectors "
-                                "of the total vs the within-pair scatter"}[projection.method],
+                                "of the total vs the within-pair scatter",
+                "mlp": f"two-layer perceptron (1552 -> {len(projection.components)} ReLU -> "
+                       f"{projection.components.shape[1]}) of (recording, MIDI window) pairs, trained with a "
+                       f"symmetric InfoNCE loss on squared Euclidean distances (every other pair of the batch a "
+                       f"negative)"}[projection.method],
         "dims": int(projection.components.shape[1]),
         "window": window, "hop": hop,
         "query": f"MIDI side: windows of {window} codes every {hop} codes plus the whole query, "
                  f"(W, dims); an entry's distance is the nearest window's",
         "files": {"projection": {"path": "projection.npz", "sha256": sha256_bytes(data)}},
         "training": training,
-        "metrics": {"explained": round(float(projection.explained.sum()), 4)},
+        "metrics": ({"final_loss": round(float(projection.loss), 4)} if projection.loss is not None
+                    else {"explained": round(float(projection.explained.sum()), 4)}),
         "checksum": projection_checksum(hash_model.checksum, sha256_bytes(data), window, hop),
     }
     (folder / "card.json").write_text(json.dumps(card, indent=1) + "\n")

@@ -98,32 +98,37 @@ def _retrieved(project, recordings, midis) -> float:
     return float(np.mean(distances.argmin(1) == np.arange(len(midis))))
 
 
+def piece(rng) -> np.ndarray:
+    """A made-up piece: how often each of the 16 low bits of its codes is on (16,)."""
+    return rng.choice([0.15, 0.85], 16)
+
+
+def rendering(rng, low: np.ndarray) -> np.ndarray:
+    """Codes (60,) uint32 of one rendering of the piece ``low``: its 16 high bits (the "timbre")
+    are set by the rendering just as strongly, whatever the piece."""
+    odds = np.concatenate([low, rng.choice([0.15, 0.85], 16)])
+    bits = (rng.random((60, 32)) < odds).astype(np.uint32)
+    return (bits << np.arange(32, dtype=np.uint32)).sum(1).astype(np.uint32)
+
+
 def test_discriminant_ignores_what_differs_between_a_recording_and_its_midi(rng):
     """A piece sets how often each of the 16 low bits is on; each rendering (a recording or a
     MIDI file) sets the 16 high bits just as strongly, whatever the piece. The discriminant finds
     the pieces despite the renderings; a PCA, which keeps the largest variance, does not."""
-    def piece():
-        return rng.choice([0.15, 0.85], 16)
-
-    def rendering(low):
-        odds = np.concatenate([low, rng.choice([0.15, 0.85], 16)])  # the high bits: the "timbre"
-        bits = (rng.random((60, 32)) < odds).astype(np.uint32)
-        return (bits << np.arange(32, dtype=np.uint32)).sum(1).astype(np.uint32)
-
-    train = [piece() for _ in range(300)]
-    projection = fit_discriminant([(rendering(low), rendering(low)) for low in train], dims=16)
+    train = [piece(rng) for _ in range(300)]
+    projection = fit_discriminant([(rendering(rng, low), rendering(rng, low)) for low in train], dims=16)
     assert projection.method == "discriminant" and projection.components.shape == (1552, 16)
     assert projection.components.dtype == np.float32 and (np.diff(projection.explained) <= 1e-7).all()
-    pca = fit_projection([rendering(low) for low in train], dims=16)
-    held_out = [piece() for _ in range(40)]
-    recordings, midis = [rendering(low) for low in held_out], [rendering(low) for low in held_out]
+    pca = fit_projection([rendering(rng, low) for low in train], dims=16)
+    held_out = [piece(rng) for _ in range(40)]
+    recordings, midis = [rendering(rng, low) for low in held_out], [rendering(rng, low) for low in held_out]
     discriminant = _retrieved(lambda x: (x - projection.mean) @ projection.components, recordings, midis)
     principal = _retrieved(lambda x: (x - pca.mean) @ pca.components, recordings, midis)
     assert discriminant >= 0.75 and discriminant > principal + 0.4  # measured 0.82 vs 0.25 (chance 0.025)
     with pytest.raises(ValueError, match="dims"):
-        fit_discriminant([(rendering(low), rendering(low)) for low in train[:3]], dims=4)
+        fit_discriminant([(rendering(rng, low), rendering(rng, low)) for low in train[:3]], dims=4)
     with pytest.raises(ValueError, match="regularisation"):
-        fit_discriminant([(rendering(low), rendering(low)) for low in train[:20]], dims=4, regularisation=0)
+        fit_discriminant([(rendering(rng, low), rendering(rng, low)) for low in train[:20]], dims=4, regularisation=0)
 
 
 def test_checksum_follows_the_projection_and_the_codes(rng, tmp_path):
@@ -151,8 +156,9 @@ def test_shipped_card_names_its_training_material():
     card = json.loads(package_model_dir("profile", PROFILE_VERSION).joinpath("card.json").read_text())
     assert card["derived_from"]["checksum"] == shared_model("dhs").checksum
     assert card["dims"] == 64 and (card["window"], card["hop"]) == (80, 20)
-    assert card["fit"].startswith("linear discriminant") and card["training"]["regularisation"] == 0.1
-    assert "train split only" in card["training"]["selection"] and card["training"]["pairs"] >= 1000
+    assert card["fit"].startswith("two-layer perceptron (1552 -> 512 ReLU -> 64)")
+    assert card["training"]["fit"] == "mlp" and card["training"]["epochs"] == 10
+    assert "train split only" in card["training"]["selection"] and card["training"]["pairs"] >= 10000
 
 
 def test_plan_items_are_split_like_the_songs():
@@ -181,7 +187,7 @@ def test_train_profile_fits_on_train_split_pairs_only(tmp_path, rng):
     from typer.testing import CliRunner
 
     from seqretrieve.cli import train
-    from seqretrieve.errors import UsageError
+    from seqretrieve.errors import SeqretrieveError, UsageError
 
     app = typer.Typer()
     train.register(app)
@@ -212,6 +218,13 @@ def test_train_profile_fits_on_train_split_pairs_only(tmp_path, rng):
     few = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--pop909", str(tmp_path / "pop909"),
                                    "--out", str(tmp_path / "m"), "--dims", "8"])
     assert isinstance(few.exception, UsageError) and "4 pairs cannot fit 8 dimensions" in str(few.exception)
+    perceptron = CliRunner().invoke(app, ["train", "profile", "--scale", str(tmp_path), "--pop909",
+                                          str(tmp_path / "pop909"), "--out", str(tmp_path / "m"), "--dims", "2",
+                                          "--fit", "mlp"])  # the perceptron's batches need 1,024 pairs
+    assert isinstance(perceptron.exception, SeqretrieveError)
+    assert "at least 1024 pairs" in str(perceptron.exception) or "TensorFlow" in str(perceptron.exception)
+    no_midi = CliRunner().invoke(app, ["train", "profile", "--index", str(tmp_path), "--fit", "mlp"])
+    assert isinstance(no_midi.exception, UsageError) and "--fit needs --scale or --pairs" in str(no_midi.exception)
 
 
 def test_train_profile_fits_windows_of_a_corpus_train_split_with_a_given_dhs(tmp_path, rng):

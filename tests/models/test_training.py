@@ -80,3 +80,31 @@ def test_natural_timing_trains_on_midi_resampled_to_the_recording(pairs_dir, tmp
     card = train_and_write(config, pairs_dir, tmp_path / "models", log=lambda line: None, validation_limit=3,
                            checkpoint=tmp_path / "checkpoint")
     assert card["training"]["natural_timing"] is True and card["training"]["train_songs"] == 5
+
+
+def test_profile_perceptron_finds_pieces_despite_renderings_and_runs_in_numpy(tmp_path):
+    """The code profile's perceptron, trained with InfoNCE on (recording, MIDI) renderings of
+    made-up pieces (tests/models/test_code_profile.py), finds held-out pieces; written and loaded
+    as the "profile" representation, it projects with NumPy alone to the same embeddings."""
+    from seqretrieve.matchers.embedding import shared_model
+    from seqretrieve.models.code_profile import CodeProfileModel
+    from seqretrieve.training.profile import write_model
+    from seqretrieve.training.profile_mlp import fit_mlp
+
+    from .test_code_profile import _retrieved, piece, rendering
+
+    rng = np.random.default_rng(0)
+    train = [piece(rng) for _ in range(1500)]
+    pairs = [(rendering(rng, low), rendering(rng, low)) for low in train]
+    projection = fit_mlp(pairs, dims=16, hidden=64, epochs=20, batch=128)
+    assert projection.method == "mlp" and projection.hidden[0].shape == (1552, 64)
+    assert projection.components.shape == (64, 16) and projection.bias.shape == (16,) and projection.loss > 0
+    held_out = [piece(rng) for _ in range(40)]
+    recordings, midis = [rendering(rng, low) for low in held_out], [rendering(rng, low) for low in held_out]
+    card = write_model(tmp_path, "9", projection, shared_model("dhs"), {"source": "test"})
+    assert card["fit"].startswith("two-layer perceptron") and card["metrics"] == {"final_loss": round(projection.loss, 4)}
+    model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "profile" / "9")
+    assert (model.name, model.version, model.dims) == ("profile", "9", 16)
+    assert _retrieved(model.project, recordings, midis) >= 0.8  # measured 0.925 (chance 0.025)
+    with pytest.raises(ValueError, match="two batches"):
+        fit_mlp(pairs[:100], batch=64)
