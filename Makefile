@@ -46,7 +46,7 @@ $(TRAIN_VENV)/.installed: pyproject.toml
 	touch $@
 
 # DHS v2 trains on the larger corpus (`make corpus`, hours; it resumes from data/checkpoints); the
-# code profile v4 is fitted on its codes of the scale data's train-split excerpts.
+# code profile v5 (a perceptron) is trained on its codes of the scale data's train-split excerpts.
 models: $(TRAIN_VENV)/.installed corpus scale-data
 	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/pairs
 	$(TRAIN_VENV)/bin/seqretrieve train hash --pairs data/corpus/pairs --out data/models --version 2 \
@@ -54,7 +54,7 @@ models: $(TRAIN_VENV)/.installed corpus scale-data
 	$(TRAIN_VENV)/bin/seqretrieve train embed --pairs data/pairs --out data/models --version 2 \
 		--validation-limit 60 --steps 4000 --patience 100
 	$(TRAIN_VENV)/bin/seqretrieve train profile --scale data/scale --dhs data/models/dhs/2 --out data/models \
-		--limit 6000 --version 4
+		--limit 20000 --fit mlp --epochs 10 --version 5
 
 # The training SoundFonts (Debian packages; seqretrieve/corpus/fonts.py) for the corpus and scale data.
 fonts: install
