@@ -16,8 +16,9 @@ from ..index.representations import squared_norms
 from ..types import Hit, QueryData
 
 
-#: most (rows x windows) distances held at once for a multi-window query (~16 MB of float32)
-CHUNK_CELLS = 1 << 22
+#: most (windows x rows) products held at once (512 KB of float32: the block stays in the L2
+#: cache between the product and the minimum over windows; 1.2-1.3x faster at 1M rows than 16 MB)
+CHUNK_CELLS = 1 << 17
 
 
 def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None,
@@ -38,15 +39,18 @@ def squared_distances(matrix: np.ndarray, query: np.ndarray, rows: np.ndarray | 
     elif rows is not None:
         norms = norms[rows]
     windows = query.reshape(-1, query.shape[-1])
-    query_norms = squared_norms(windows)
+    scaled = windows * np.float32(-2.0)
+    query_norms = squared_norms(windows)[:, None]
     step = max(1, CHUNK_CELLS // len(windows))
     d = np.empty(len(block), np.float32)
-    for start in range(0, len(block), step):  # in place: one (step, W) buffer, no temporaries
+    buffer = np.empty((len(windows), min(step, len(block))), np.float32)
+    for start in range(0, len(block), step):  # in place: one (W, step) buffer, no temporaries
         part = slice(start, start + step)
-        products = block[part] @ windows.T
-        products *= np.float32(-2.0)
+        rows_block = block[part]
+        products = buffer[:, :len(rows_block)]
+        np.matmul(scaled, rows_block.T, out=products)  # -2 q_w . m_r
         products += query_norms
-        np.min(products, axis=1, out=d[part])
+        np.min(products, axis=0, out=d[part])  # the nearest window of each row
         d[part] += norms[part]
     return np.where(np.isnan(d), np.float32(np.inf), np.maximum(d, 0)).astype(np.float32)
 
