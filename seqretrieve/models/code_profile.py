@@ -62,6 +62,24 @@ def projection_checksum(hash_checksum: str, projection_sha256: str, window: int,
     return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
 
 
+def _check_shapes(folder, arrays: dict[str, np.ndarray]) -> None:
+    """ModelFileError unless ``arrays`` are a linear projection, mean (1552,) and components
+    (1552, dims), or a perceptron, which also has hidden_weights (1552, H), hidden_bias (H,),
+    components (H, dims) and bias (dims,)."""
+    perceptron = "hidden_weights" in arrays
+    width = arrays["hidden_weights"].shape[-1] if perceptron else FEATURES
+    dims = arrays["components"].shape[-1] if "components" in arrays else 0
+    expected = {"mean": (FEATURES,), "components": (width, dims)}
+    if perceptron:
+        expected.update(hidden_weights=(FEATURES, width), hidden_bias=(width,), bias=(dims,))
+    wrong = {key: arrays[key].shape if key in arrays else "missing" for key, shape in expected.items()
+             if key not in arrays or arrays[key].shape != shape}
+    if wrong:
+        raise ModelFileError(f"{folder}: projection arrays must be mean ({FEATURES},) and components ({FEATURES}, "
+                             f"dims), or with hidden_weights ({FEATURES}, H), hidden_bias (H,), components "
+                             f"(H, dims) and bias (dims,); wrong: {wrong}")
+
+
 class CodeProfileModel:
     """``encode(frames (T, 48), side)`` -> (64,) float32 for "audio", (W, 64) for "midi".
 
@@ -88,22 +106,13 @@ class CodeProfileModel:
         if self.card.get("checksum") != self.checksum:
             raise ModelFileError(f"{folder.joinpath('card.json')}: checksum does not match its projection, "
                                  f"codes and windows")
-        with np.load(io.BytesIO(data)) as arrays:
-            self.mean = np.asarray(arrays["mean"], np.float32)  # (1552,)
-            self.components = np.asarray(arrays["components"], np.float32)  # (1552 or hidden, dims)
-            self.hidden = ((np.asarray(arrays["hidden_weights"], np.float32),  # (1552, hidden)
-                            np.asarray(arrays["hidden_bias"], np.float32))  # (hidden,)
-                           if "hidden_weights" in arrays.files else None)
-            self.bias = np.asarray(arrays["bias"], np.float32) if "bias" in arrays.files else None  # (dims,)
-        inputs = FEATURES if self.hidden is None else self.hidden[0].shape[1]
-        if (self.mean.shape != (FEATURES,) or self.components.shape[0] != inputs
-                or (self.hidden is not None and (self.hidden[0].shape[0] != FEATURES
-                                                 or self.hidden[1].shape != (inputs,)
-                                                 or self.bias is None or self.bias.shape != (self.dims,)))):
-            raise ModelFileError(f"{folder}: projection must be mean ({FEATURES},) and components ({FEATURES}, "
-                                 f"dims), or with hidden_weights ({FEATURES}, H), hidden_bias (H,), components "
-                                 f"(H, dims) and bias (dims,); got mean {self.mean.shape}, components "
-                                 f"{self.components.shape}")
+        with np.load(io.BytesIO(data)) as npz:
+            arrays = {key: np.asarray(npz[key], np.float32) for key in npz.files}
+        _check_shapes(folder, arrays)
+        self.mean, self.components = arrays["mean"], arrays["components"]  # (1552,), (1552 or H, dims)
+        perceptron = "hidden_weights" in arrays
+        self.hidden = (arrays["hidden_weights"], arrays["hidden_bias"]) if perceptron else None  # (1552, H), (H,)
+        self.bias = arrays["bias"] if perceptron else None  # (dims,)
         self.hash_model = hash_model
         self.extractor = hash_model.extractor
         self.min_frames = hash_model.min_frames

@@ -29,11 +29,11 @@ def fit_mlp(pairs: Iterable[tuple[np.ndarray, np.ndarray]], dims: int = 64, hidd
             epochs: int = EPOCHS, batch: int = BATCH, dropout: float = DROPOUT, seed: int = 0,
             log: Callable[[str], None] = lambda line: None) -> Projection:
     """Train the perceptron on the code profiles of (recording codes, MIDI codes) pairs."""
+    if not (dims >= 1 and hidden >= 1 and epochs >= 1 and 0 <= dropout < 1):
+        raise ValueError(f"need dims, hidden, epochs >= 1 and 0 <= dropout < 1, got {dims}, {hidden}, {epochs}, {dropout}")
     recordings, midis = pair_profiles(pairs)
     if len(recordings) < 2 * batch:
         raise ValueError(f"an InfoNCE fit needs at least {2 * batch} pairs (two batches), got {len(recordings)}")
-    if not (dims >= 1 and hidden >= 1 and epochs >= 1 and 0 <= dropout < 1):
-        raise ValueError(f"need dims, hidden, epochs >= 1 and 0 <= dropout < 1, got {dims}, {hidden}, {epochs}, {dropout}")
     import keras
     import tensorflow as tf
 

@@ -3,6 +3,7 @@ distance, its fitting and card, its place in an index and in the cascade."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -150,6 +151,24 @@ def test_checksum_follows_the_projection_and_the_codes(rng, tmp_path):
     (other / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelMismatchError, match="train profile"):
         CodeProfileModel(dhs, model_dir=other)
+
+
+def test_a_projection_with_misshapen_arrays_is_refused(rng, tmp_path):
+    dhs = shared_model("dhs")
+    ones = np.ones(FEATURES, np.float32)
+    perceptron = Projection(ones, np.ones((8, 4), np.float32), np.zeros(0, np.float32), "mlp",
+                            hidden=(np.ones((FEATURES, 8), np.float32), np.ones(8, np.float32)),
+                            bias=np.ones(4, np.float32), loss=1.0)
+    write_model(tmp_path / "good", "1", perceptron, dhs, {"source": "test"})
+    model = CodeProfileModel(dhs, model_dir=tmp_path / "good" / "profile" / "1")
+    np.testing.assert_allclose(model.project(np.zeros(FEATURES, np.float32)), np.full(4, 1.0))  # relu(-1552 + 1) = 0
+    np.testing.assert_allclose(model.project(2 * ones), np.full(4, 8 * (FEATURES + 1) + 1.0))
+    for name, changed in (("bias", {"bias": np.ones(3, np.float32)}),
+                          ("hidden_bias", {"hidden": (perceptron.hidden[0], np.ones(7, np.float32))}),
+                          ("components", {"components": np.ones((FEATURES, 4), np.float32)})):
+        write_model(tmp_path / name, "1", dataclasses.replace(perceptron, **changed), dhs, {"source": "test"})
+        with pytest.raises(ModelFileError, match=f"wrong: .*'{name}'"):
+            CodeProfileModel(dhs, model_dir=tmp_path / name / "profile" / "1")
 
 
 def test_shipped_card_names_its_training_material():
