@@ -120,10 +120,11 @@ def _forward_unbanded(C, D, tb, phi):
 
 
 @njit(cache=True, nogil=True)
-def _end_point(last_col, last_row, g):
-    """djitw's gully end: (i, j) from the last column's (N,) and last row's (M,) costs."""
-    i = g + np.argmin(last_col[g:])
-    j = g + np.argmin(last_row[g:])
+def _end_point(last_col, last_row, g_row, g_col):
+    """djitw's gully end: (i, j) from the last column's (N,) costs from row ``g_row`` and the
+    last row's (M,) from column ``g_col``."""
+    i = g_row + np.argmin(last_col[g_row:])
+    j = g_col + np.argmin(last_row[g_col:])
     if last_row[j] > last_col[i]:
         return i, last_row.shape[0] - 1
     return last_col.shape[0] - 1, j
@@ -235,19 +236,23 @@ def dtw_path(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Best path (p (K,), q (K,) int64, start first) through C (N, M) and its total cost."""
     D, tb = accumulate(C, penalty, band, inplace)
-    i, j = _end_point(D[:, -1], D[-1, :], gully_start(*D.shape, gully))
+    g = gully_start(*D.shape, gully)
+    i, j = _end_point(D[:, -1], D[-1, :], g, g)
     p, q = _traceback(tb, i, j)
     return p, q, float(D[i, j])
 
 
 def dtw_score(
-    C: np.ndarray, penalty: float, gully: float = GULLY, band=None
+    C: np.ndarray, penalty: float, gully: float = GULLY, band=None, end_from: tuple[int, int] | None = None
 ) -> tuple[float, int, int, int, int, int]:
     """(cost, path length, p_min, p_max, q_min, q_max) of :func:`dtw_path`'s path, without it.
 
     For matchers ranking many entries: the path is walked inside numba, never built.
+    ``end_from``: (first row of the last column, first column of the last row) where the path
+    may end, instead of ``gully``'s (for C holding some rows of a larger matrix).
     """
     D, tb = accumulate(C, penalty, band)
-    i, j = _end_point(D[:, -1], D[-1, :], gully_start(*D.shape, gully))
+    g_row, g_col = (gully_start(*D.shape, gully),) * 2 if end_from is None else end_from
+    i, j = _end_point(D[:, -1], D[-1, :], min(int(g_row), D.shape[0] - 1), min(int(g_col), D.shape[1] - 1))
     length, i0, j0 = _walk(tb, i, j)
     return float(D[i, j]), int(length), int(i0), int(i), int(j0), int(j)

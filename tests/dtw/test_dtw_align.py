@@ -13,8 +13,10 @@ from seqretrieve.dtw.align import (
     normalized_score,
     score_codes,
     score_features,
+    score_query_rows,
 )
 from seqretrieve.dtw.distance import cosine_distance
+from seqretrieve.dtw.kernel import dtw_score
 from seqretrieve.dtw.median import fast_median
 from seqretrieve.errors import DTWInputError, SeqretrieveError
 
@@ -134,3 +136,63 @@ def test_fast_median_is_exact(case):
         "zeros": np.concatenate([np.zeros(6_000), -np.zeros(10), rng.random(4_000)]),
     }[case].astype(np.float32)
     assert fast_median(values) == float(np.median(values.astype(np.float64)))
+
+
+def song_with_excerpt(rng, before=300, excerpt=160, after=250):
+    """A long query of smooth frames and an entry that is a stretched, noisy copy of its middle:
+    (query (N, 48), entry (M, 48), first query frame of the excerpt)."""
+    query = smooth_features(rng, before + excerpt + after)
+    return query, stretch(query[before : before + excerpt], 1.1, rng), before
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_query_rows_over_the_whole_query_are_score_features(seed):
+    rng = np.random.default_rng(seed)
+    query, entry, _ = song_with_excerpt(rng)
+    score, confidence, (first, last) = score_query_rows(query, entry)
+    assert (score, confidence) == score_features(query, entry)
+    assert 0 <= first < last < len(query)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("rows", [(250, 520), (0, 470), (200, 709), (340, 400)])
+def test_query_rows_are_dtw_with_the_other_rows_closed(seed, rows):
+    """Kept to some query frames, the score is full DTW's over a matrix whose other rows cost
+    infinity (same penalty, same gully end): a path may start on the first kept row only at
+    entry frame 0, and end on the last kept row only if it is the query's last."""
+    rng = np.random.default_rng(seed)
+    query, entry, _ = song_with_excerpt(rng)
+    C = cosine_distance(query, entry)
+    phi = fast_median(C)
+    closed = C.copy()
+    closed[: rows[0]] = np.inf
+    closed[rows[1] + 1 :] = np.inf
+    cost, length, p_min, p_max, q_min, q_max = dtw_score(closed, phi)
+    expected = normalized_score(C, cost, length, p_min, p_max, q_min, q_max)
+    score, _, span = score_query_rows(query, entry, rows)
+    assert score == pytest.approx(expected, rel=1e-6)
+    assert span == (p_min, p_max)
+
+
+def test_query_rows_holding_the_path_give_the_same_score():
+    rng = np.random.default_rng(7)
+    query, entry, start = song_with_excerpt(rng)
+    full = score_query_rows(query, entry)
+    assert full[2][0] == pytest.approx(start, abs=8)
+    assert score_query_rows(query, entry, (full[2][0] - 40, full[2][1] + 40)) == full
+
+
+@pytest.mark.parametrize("stride", [2, 4, 9])
+def test_median_stride_takes_the_penalty_from_every_kth_query_frame(stride):
+    rng = np.random.default_rng(3)
+    query, entry, _ = song_with_excerpt(rng)
+    penalty = fast_median(cosine_distance(query[::stride], entry))
+    assert score_query_rows(query, entry, median_stride=stride)[:2] == score_features(query, entry, penalty=penalty)
+
+
+@pytest.mark.parametrize("rows,stride", [((5, 2), 1), ((0, 710), 1), ((-1, 3), 1), (None, 0)])
+def test_bad_query_rows_are_clear_errors(rows, stride):
+    rng = np.random.default_rng(0)
+    query, entry, _ = song_with_excerpt(rng)
+    with pytest.raises(DTWInputError, match="rows must be"):
+        score_query_rows(query, entry, rows, median_stride=stride)

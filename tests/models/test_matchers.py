@@ -116,6 +116,53 @@ def test_dtw_guided_by_coarse_paths_keeps_the_right_entries_score(tiny_index, re
         get_registry().create("matcher", "dtw", guide="dhs", band=0.1)
 
 
+@pytest.mark.parametrize("stride", [1, 4])
+def test_dtw_window_keeps_the_right_entry_first(tiny_index, rendered, stride):
+    """Each entry's DTW over the query frames near its pooled path: the right entry stays first
+    and, with the penalty from every query frame, keeps its full-DTW score (its path lies there)."""
+    from seqretrieve.index.store import Index
+
+    _, _, songs = rendered
+    full = get_registry().create("matcher", "dtw")
+    windowed = get_registry().create("matcher", "dtw", window=0.25, median_stride=stride)
+    with Index.open(tiny_index) as index:
+        for song, midi_features, _ in songs[:3]:
+            query = query_for(midi_features)
+            expected = {h.id: h.score for h in full.rank(query, index, np.arange(6))}
+            hits = windowed.rank(query, index, np.arange(6))
+            assert hits[0].id == song == min(expected, key=expected.get)
+            assert hits[0].score == pytest.approx(expected[song], abs=0 if stride == 1 else 0.01)
+
+
+def test_dtw_window_cutting_the_path_falls_back_to_the_whole_query():
+    """A window that cuts the best path (its path reaches the window's first or last row) is
+    scored over the whole query instead; one that misses the path altogether scores only what
+    lies in it (why the window is centred on the pooled path and measured on every set)."""
+    from seqretrieve.dtw.align import score_features
+    from seqretrieve.matchers.dtw import FeatureDTWMatcher
+
+    rng = np.random.default_rng(0)
+    query = rng.random((500, 48)).astype(np.float32)
+    query /= np.linalg.norm(query, axis=1, keepdims=True)
+    entry = query[200:300]
+    matcher = FeatureDTWMatcher(window=0.25, rates=(1.0,))
+    full = score_features(query, entry)
+    assert full[0] < 1e-6
+    for cut in [(210, 499), (230, 499), (0, 290), (150, 260)]:
+        assert matcher._score_rows(query, entry, cut, 1.0) == full
+    assert matcher._score_rows(query, entry, (150, 499), 1.0) == full
+    assert matcher._score_rows(query, entry, (350, 499), 1.0)[0] > 0.5
+
+
+@pytest.mark.parametrize("options,error", [({"window": 0.25, "guide": "coarse"}, "one of a window"),
+                                           ({"window": -0.5}, "window must be"),
+                                           ({"median_stride": 0}, "median_stride must be"),
+                                           ({"median_stride": 4, "band": 0.1}, "median_stride must be")])
+def test_dtw_window_options_are_checked(options, error):
+    with pytest.raises(ValueError, match=error):
+        get_registry().create("matcher", "dtw", **options)
+
+
 def test_matchers_share_one_model_per_representation():
     """One process, warm: every stage using "pse" or "dhs" uses the same model object."""
     registry = get_registry()
