@@ -8,6 +8,7 @@ Cheap to import: models load on first use, TFLite only when encoding.
 from __future__ import annotations
 
 from ..dtw.defaults import CODES_GULLY, CODES_PENALTY
+from ..matchers.dtw import DTW_MEDIAN_STRIDE, DTW_WINDOW
 from ..hookspecs import hookimpl
 from ..types import ComponentSpec, PipelineSpec, PipelineStage
 
@@ -114,11 +115,13 @@ def seqretrieve_pipelines():
             "cascade",
             [PipelineStage("embedding", 1000, {"representation": "profile"}),
              PipelineStage("hash-dtw", CASCADE_SECOND_KEEP, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
-             PipelineStage("dtw", carry=CASCADE_FINAL_CARRY)],
+             PipelineStage("dtw", options={"window": DTW_WINDOW, "median_stride": DTW_MEDIAN_STRIDE},
+                           carry=CASCADE_FINAL_CARRY)],
             description=f"code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
                         f"DTW on DHS codes (fused with the PSE distance) keeps {CASCADE_SECOND_KEEP} -> full CQT "
-                        f"DTW (carrying the hash-dtw score with weight {CASCADE_FINAL_CARRY:g})",
-            version="7",
+                        f"DTW near each one's pooled path (carrying the hash-dtw score with weight "
+                        f"{CASCADE_FINAL_CARRY:g})",
+            version="8",  # 8: the final stage's window and median stride
             needs=("dhs", "profile", "pse"),
             preference=10,  # the default wherever every entry holds the three representations
         ),
