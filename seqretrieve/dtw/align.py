@@ -193,9 +193,8 @@ def score_query_rows(
                             f"got {rows} and {median_stride}")
     top, bottom = max(0, first - 1), min(n - 1, last + 1)  # a closed guard row where the query goes on
     C = cosine_distance(query[top : bottom + 1], entry)
-    whole = top == 0 and bottom == n - 1 and first == 0 and last == n - 1
-    if median_stride == 1 and whole:
-        phi = fast_median(C)
+    if top == 0 and bottom == n - 1:  # C holds every query frame (guard rows not closed yet)
+        phi = fast_median(C[::median_stride])
     else:
         phi = fast_median(cosine_distance(query[::median_stride], entry))
     C[: first - top] = np.inf
