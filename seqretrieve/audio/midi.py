@@ -45,6 +45,7 @@ MAX_TICK = 40_000_000
 def load_midi(path: str | os.PathLike):
     """Parse ``path`` into a ``pretty_midi.PrettyMIDI`` that has at least one pitched note."""
     import pretty_midi
+    from mido.midifiles.meta import KeySignatureError
 
     path = check_readable_file(path)
     pretty_midi.pretty_midi.MAX_TICK = MAX_TICK
@@ -52,7 +53,7 @@ def load_midi(path: str | os.PathLike):
         with warnings.catch_warnings():
             # pretty_midi warns about meta events on non-zero tracks, common and harmless
             warnings.simplefilter("ignore", RuntimeWarning)
-            midi = pretty_midi.PrettyMIDI(_unwrap_rmid(path))
+            midi = _parse_smf(_unwrap_rmid(path))
     except EOFError as exc:
         raise InputFileError(f"{path}: truncated MIDI file (ends inside a track)") from exc
     except PermissionError as exc:
@@ -63,7 +64,7 @@ def load_midi(path: str | os.PathLike):
                 f"{path}: absurd MIDI tick values (largest tick over {MAX_TICK:,}); file is likely corrupt"
             ) from exc
         raise InputFileError(f"{path}: not a valid MIDI file ({_first_line(exc)})") from exc
-    except (OSError, KeyError, IndexError, TypeError) as exc:
+    except (OSError, KeyError, IndexError, TypeError, KeySignatureError) as exc:
         raise InputFileError(f"{path}: not a valid MIDI file ({_first_line(exc)})") from exc
     check_midi_content(midi, str(path))
     return midi
@@ -90,6 +91,24 @@ def check_midi_content(midi, label: str, limits: MidiLimits | None = None) -> No
             f"{label}: MIDI file lasts {minutes(end)}, over the {minutes(limits.max_duration)} limit "
             f"(raise it with --midi-max-duration MINUTES or SEQRETRIEVE_MIDI_MAX_DURATION)"
         )
+
+
+def _parse_smf(source):
+    """PrettyMIDI of a path or stream: by the fast reader (:mod:`seqretrieve.audio.smf`), or by
+    pretty_midi and mido themselves for a file it leaves to them (same result or error)."""
+    import pretty_midi
+
+    from .smf import NotPlainSMF, read_smf
+
+    if isinstance(source, io.BytesIO):
+        data = source.getvalue()
+    else:
+        with open(source, "rb") as handle:
+            data = handle.read()
+    try:
+        return read_smf(data, MAX_TICK)
+    except NotPlainSMF:
+        return pretty_midi.PrettyMIDI(io.BytesIO(data))
 
 
 def _unwrap_rmid(path):
