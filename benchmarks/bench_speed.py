@@ -85,17 +85,23 @@ class SyntheticIndex:
 
 @contextmanager
 def todays_cascade():
-    """The cascade as it was before issue 11: Hamming DTW one entry at a time, full final DTW."""
-    import baseline_hamming
+    """The cascade as it was before issue 11: MIDI read by pretty_midi through mido, Hamming DTW
+    one entry at a time, full final DTW."""
+    import io
 
+    import baseline_hamming
+    import pretty_midi
+
+    import seqretrieve.audio.midi as midi
     import seqretrieve.matchers.hash_dtw as hash_dtw
 
-    kernel = hash_dtw.hamming_dtw_scores
+    kernel, reader = hash_dtw.hamming_dtw_scores, midi._parse_smf
     hash_dtw.hamming_dtw_scores = baseline_hamming.baseline_scores
+    midi._parse_smf = lambda source: pretty_midi.PrettyMIDI(source if isinstance(source, io.BytesIO) else str(source))
     try:
         yield
     finally:
-        hash_dtw.hamming_dtw_scores = kernel
+        hash_dtw.hamming_dtw_scores, midi._parse_smf = kernel, reader
 
 
 def full_final_dtw(spec):
@@ -177,6 +183,31 @@ def template_fidelity(sets: dict[str, list[Path]], extractor, synthesizer, templ
     return lines
 
 
+def prep_parts(queries, extractor, synthesizer, matchers) -> list[str]:
+    """Median milliseconds of each part of a query's preparation, made as ``prepare`` makes it:
+    reading the MIDI (this reader, and pretty_midi through mido), its frames, each encoding."""
+    import pretty_midi
+
+    from seqretrieve.audio.midi import load_midi
+    from seqretrieve.features.extract import features_from_midi
+    from seqretrieve.types import QueryData
+
+    parts: dict[str, list] = {}
+    for midi_path, _ in queries:
+        for _ in range(3):
+            midi = _timed(lambda: load_midi(midi_path), parts.setdefault("MIDI read", []))
+            _timed(lambda: pretty_midi.PrettyMIDI(str(midi_path)), parts.setdefault("(by pretty_midi and mido)", []))
+            features = _timed(lambda: features_from_midi(midi, extractor, synthesizer), parts.setdefault("CQT frames", []))
+            query = QueryData(str(midi_path), midi, {extractor.name: features})
+            for matcher in matchers.values():
+                for encoder in (matcher, getattr(matcher, "embedding", None)):
+                    name = getattr(encoder, "representation", None)
+                    if hasattr(encoder, "encode_query") and name not in query.encoded:
+                        _timed(lambda: encoder.encode_query(query), parts.setdefault(f"{name} encoding", []))
+    return ["| " + " | ".join(parts) + " |", "|" + "---|" * len(parts),
+            "| " + " | ".join(_ms(np.median(times)) for times in parts.values()) + " |"]
+
+
 def _timed(work, times: list):
     started = time.perf_counter()
     value = work()
@@ -248,6 +279,7 @@ def run(quick: bool = False) -> str:
             entry = real.get_array("features:cqt", queries[0][1])
             one_dtw = min(_seconds(lambda: score_features(frames, entry)) for _ in range(3))
             shares, errors = window_share(shipped, real, queries, extractor, query_synth)
+            prep = prep_parts(queries, extractor, query_synth, build_matchers(shipped, registry))
             for n in sizes:
                 index = SyntheticIndex(real, n, tmp / f"synthetic-{n}", rng)
                 now_spec, today_spec = counts_for(shipped, n), counts_for(full_final_dtw(shipped), n)
@@ -279,8 +311,9 @@ def run(quick: bool = False) -> str:
         "end in one warm process (reading the MIDI to the ranked hits; not per-pair cost times a count). "
         f"Entries: {N_REAL} real 30-s excerpts, then synthetic rows up to the size (random embeddings; "
         f"codes and CQT features copied from the real rows, so the DTW stages work on real data). "
-        "Each cell: today (MIDI rendered by TinySoundFont + CQT; one-entry-at-a-time Hamming kernel) / now "
-        f"(`{DEFAULT_QUERY_SYNTH}` frames; lane-interleaved Hamming kernel), same run; both with the shipped "
+        "Each cell: today (MIDI read through mido, rendered by TinySoundFont + CQT; one-entry-at-a-time Hamming "
+        f"kernel) / now (MIDI read by `seqretrieve.audio.smf`; `{DEFAULT_QUERY_SYNTH}` frames; lane-interleaved "
+        "Hamming kernel), same run; both with the shipped "
         "cascade's stages and tempo rates, today's with full final DTW. Query prep = reading the MIDI, its CQT frames and "
         "the encodings the stages use, made as they make them (the cascade: the DHS codes once, the code "
         "profile from them; today's column also so, its synthesizer aside). Brute force = entries x one full CQT DTW of a real pair "
@@ -300,6 +333,9 @@ def run(quick: bool = False) -> str:
         f"{np.max(shares):.1%}), and its penalty, the median distance of every "
         f"{shipped.stages[-1].options.get('median_stride', 1)}-th query frame, is within {np.median(errors):.2%} "
         f"of the median of every cell (median; at most {np.max(errors):.2%}). Today's column fills every cell.", "",
+        "Query preparation, part by part (median ms over the same queries, 3 runs each; the profile is "
+        "made from the DHS codes, so its part includes them when it comes first):", "",
+        *prep, "",
         f"Cold start: `seqretrieve query SONG.mid --index INDEX --json` in a new process ({N_REAL}-entry "
         f"index, one 4-minute MIDI): median {np.median(cold):.2f} s wall (imports, registry, models, numba "
         "cache loads, matrices), against the warm per-query time above.", "",
