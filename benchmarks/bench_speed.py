@@ -324,7 +324,8 @@ def run(quick: bool = False) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
         *lines, "",
         "What tempo robustness costs (issue 9): the same queries with every stage at rate 1 only (the "
-        "query as written) / with the shipped global time-scalings, same run, now's kernels:", "",
+        "query as written) / with the shipped global time-scalings, same run, now's kernels (at rate 1 "
+        "only the final stage has no pooled pass to choose a rate, hence no window: it fills every cell):", "",
         f"| entries | {stages} | end to end |", "|---|---|---|---|---|",
         *tempo_lines, "",
         "The final stage's window (`window` and `median_stride` of the dtw matcher, docs/models.md): over "
