@@ -99,8 +99,9 @@ def stage_costs(index: Path, queries: list[Path], repeats: int) -> dict[str, flo
     """Seconds per query of each cascade stage at JOB_ENTRIES, measured with the cascade's own
     matchers (tempo rates included) on real data: query prep (MIDI, CQT frames, the encodings the
     stages use), the first stage's distances from the query's encoding to 1M synthetic rows of its
-    width + top 1000, the hash-dtw stage over 1000 real entries, the dtw stage over 30 real
-    entries; and the writer's cost of committing one answer."""
+    width + the first stage's keep, the hash-dtw stage over that many real entries, the dtw stage
+    over the hash-dtw stage's keep; and the writer's cost of committing one answer. The keeps
+    come back as ``keep_embedding`` and ``keep_hash``."""
     from seqretrieve.batch.results import Answer, Results
     from seqretrieve.index.representations import squared_norms
     from seqretrieve.matchers.embedding import squared_distances, top_rows
@@ -141,6 +142,7 @@ def stage_costs(index: Path, queries: list[Path], repeats: int) -> dict[str, flo
         costs["write"] = median_seconds(
             lambda: results.write(Answer(f"/midi/{next(number)}.mid", md5="0" * 32, hits=hits, stages=[{}] * 3)),
             200)
+    costs["keep_embedding"], costs["keep_hash"] = keep_embed, keep_hash
     return costs
 
 
@@ -151,9 +153,10 @@ def projection(costs: dict[str, float], scaling: float) -> list[str]:
     lines = [
         f"Per query at {JOB_ENTRIES:,} entries, one core, measured in this run with the cascade's own matchers "
         f"(tempo rates included): query prep (MIDI, CQT frames, encodings; complete POP909 songs) "
-        f"{costs['prep']:.2f} s + first stage (the query's encoding against 1M synthetic rows, top 1000) "
-        f"{costs['embedding'] * 1000:.0f} ms + hash-DTW of 1000 real entries (fused) "
-        f"{costs['hash-dtw'] * 1000:.0f} ms + CQT DTW of 30 real entries {costs['dtw'] * 1000:.0f} ms = "
+        f"{costs['prep']:.2f} s + first stage (the query's encoding against 1M synthetic rows, top "
+        f"{costs['keep_embedding']:.0f}) {costs['embedding'] * 1000:.0f} ms + hash-DTW of "
+        f"{costs['keep_embedding']:.0f} real entries (fused) {costs['hash-dtw'] * 1000:.0f} ms + CQT DTW of "
+        f"{costs['keep_hash']:.0f} real entries {costs['dtw'] * 1000:.0f} ms = "
         f"**{per_query:.2f} s**; {JOB_QUERIES:,} queries = {cpu_hours:,.1f} core-hours. Local scaling measured "
         f"above: 2 workers answer {scaling:.2f}x the queries/s of 1 (efficiency {scaling / 2:.0%} per core, "
         f"used below). The single writer commits one answer in {costs['write'] * 1000:.2f} ms, "
