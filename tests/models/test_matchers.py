@@ -96,42 +96,25 @@ def test_matchers_rank_candidates_only(tiny_index, rendered, matcher_name):
     assert [h.score for h in hits] == sorted(h.score for h in hits)
 
 
-@pytest.mark.parametrize("guide", ["dhs", "coarse"])
-def test_dtw_guided_by_coarse_paths_keeps_the_right_entries_score(tiny_index, rendered, guide):
+@pytest.mark.parametrize("options", [{"guide": "dhs"}, {"guide": "coarse"}, {"window": 0.25},
+                                     {"window": 0.25, "median_stride": 4}], ids=str)
+def test_dtw_narrowed_by_coarse_paths_keeps_the_right_entries_score(tiny_index, rendered, options):
     """A band around each entry's Hamming-DTW path ("dhs") or its pooled frames' DTW path
-    ("coarse"): the right entry keeps its full-DTW score (the band holds its path) and stays first."""
+    ("coarse"), or a window of the query frames near the pooled path: the right entry stays first
+    and keeps its full-DTW score (the band or window holds its path; with a strided penalty,
+    within 0.01)."""
     from seqretrieve.index.store import Index
 
     _, _, songs = rendered
     full = get_registry().create("matcher", "dtw")
-    guided = get_registry().create("matcher", "dtw", guide=guide)
+    narrowed = get_registry().create("matcher", "dtw", **options)
     with Index.open(tiny_index) as index:
         for song, midi_features, _ in songs[:3]:
             query = query_for(midi_features)
             expected = {h.id: h.score for h in full.rank(query, index, np.arange(6))}
-            hits = guided.rank(query, index, np.arange(6))
+            hits = narrowed.rank(query, index, np.arange(6))
             assert hits[0].id == song == min(expected, key=expected.get)
-            assert hits[0].score == expected[song]
-    with pytest.raises(ValueError, match="band or a guide"):
-        get_registry().create("matcher", "dtw", guide="dhs", band=0.1)
-
-
-@pytest.mark.parametrize("stride", [1, 4])
-def test_dtw_window_keeps_the_right_entry_first(tiny_index, rendered, stride):
-    """Each entry's DTW over the query frames near its pooled path: the right entry stays first
-    and, with the penalty from every query frame, keeps its full-DTW score (its path lies there)."""
-    from seqretrieve.index.store import Index
-
-    _, _, songs = rendered
-    full = get_registry().create("matcher", "dtw")
-    windowed = get_registry().create("matcher", "dtw", window=0.25, median_stride=stride)
-    with Index.open(tiny_index) as index:
-        for song, midi_features, _ in songs[:3]:
-            query = query_for(midi_features)
-            expected = {h.id: h.score for h in full.rank(query, index, np.arange(6))}
-            hits = windowed.rank(query, index, np.arange(6))
-            assert hits[0].id == song == min(expected, key=expected.get)
-            assert hits[0].score == pytest.approx(expected[song], abs=0 if stride == 1 else 0.01)
+            assert hits[0].score == pytest.approx(expected[song], abs=0.01 if "median_stride" in options else 0)
 
 
 def test_dtw_window_cutting_the_path_falls_back_to_the_whole_query():
@@ -154,7 +137,8 @@ def test_dtw_window_cutting_the_path_falls_back_to_the_whole_query():
     assert matcher._score_rows(query, entry, (350, 499), 1.0)[0] > 0.5
 
 
-@pytest.mark.parametrize("options,error", [({"window": 0.25, "guide": "coarse"}, "one of a window"),
+@pytest.mark.parametrize("options,error", [({"guide": "dhs", "band": 0.1}, "band or a guide"),
+                                           ({"window": 0.25, "guide": "coarse"}, "one of a window"),
                                            ({"window": -0.5}, "window must be"),
                                            ({"median_stride": 0}, "median_stride must be"),
                                            ({"median_stride": 4, "band": 0.1}, "median_stride must be")])
