@@ -22,6 +22,7 @@ in time, such as the DHS's) are encoded once too, and their sequence is resample
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -37,9 +38,8 @@ def rescaled_query(query: QueryData, rate: float, shared=(), resampled=()) -> Qu
     if rate == 1.0:
         return query
     if rate not in query.rescaled:
-        features = {name: dataclasses.replace(seq, frames=resample_frames(seq.frames, rate))
-                    for name, seq in query.features.items()}
-        query.rescaled[rate] = QueryData(query.path, query.midi, features, registry=query.registry)
+        query.rescaled[rate] = QueryData(query.path, query.midi, _Resampled(query.features, rate),
+                                         registry=query.registry)
     rescaled = query.rescaled[rate]
     for name in shared:
         if name in query.encoded:
@@ -55,7 +55,8 @@ class MultiRateMatcher:
 
     ``inner`` must return every candidate (its ``max_hits`` is cleared); this matcher returns
     the best ``max_hits`` (the inner's setting when not given). Hit confidence is the one of the
-    winning rate.
+    winning rate. An inner matcher with ``partial_scores`` and ``combine`` (hash-dtw) is scored
+    as every rate's columns side by side, as across index shards, with no hits per rate.
     """
 
     def __init__(self, inner, rates, max_hits: int | None = None, shared=(), rate_penalty: float = 0.0,
@@ -113,6 +114,11 @@ class MultiRateMatcher:
         return np.min([score + self.rate_penalty * unit * abs(np.log(rate)) for rate, score in zip(rates, scores)], axis=0)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+        if hasattr(self.inner, "partial_scores"):  # every rate's scores as columns: no Hit objects per rate
+            rows, columns = self._partial_scores(query, index, candidates)
+            scores = self._combine(columns)
+            ids = index.ids()
+            return [Hit(ids[rows[k]], float(scores[k])) for k in top_rows(scores, self.max_hits).tolist()]
         best: dict[str, tuple[float, Hit]] = {}  # id -> (score with the rate penalty, its hit)
         unit = 0.0  # the rate-1 scores' standard deviation: what rate_penalty counts in
         for rate in self._ordered_rates():
@@ -129,6 +135,26 @@ class MultiRateMatcher:
         winners = list(best.values())
         return [Hit(winners[k][1].id, float(scores[k]), winners[k][1].confidence)
                 for k in top_rows(scores, self.max_hits).tolist()]
+
+
+class _Resampled(Mapping):
+    """``features`` (extractor name -> sequence) resampled by ``rate``, each made on first use (a
+    stage that scores resampled codes never needs the resampled frames)."""
+
+    def __init__(self, features: Mapping, rate: float):
+        self._source, self._rate, self._made = features, rate, {}
+
+    def __getitem__(self, name: str):
+        if name not in self._made:
+            seq = self._source[name]
+            self._made[name] = dataclasses.replace(seq, frames=resample_frames(seq.frames, self._rate))
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
 
 
 def _spread(scores: np.ndarray) -> float:
