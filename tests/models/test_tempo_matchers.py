@@ -69,6 +69,9 @@ def test_rescaled_queries_are_cached_and_rate_one_is_the_query(rendered):
     assert rescaled_query(query, 1.0) is query
     slow = rescaled_query(query, 1.7)
     assert rescaled_query(query, 1.7) is slow and query.rescaled == {1.7: slow}
+    assert list(slow.features) == ["cqt"] and slow.features._made == {}  # frames made on first use only
+    np.testing.assert_array_equal(slow.features["cqt"].frames, resample_frames(query.features["cqt"].frames, 1.7))
+    assert slow.features["cqt"] is dict(slow.features.items())["cqt"]  # made once
     assert len(slow.features["cqt"].frames) == round(1.7 * len(query.features["cqt"].frames))
     query.encoded["pse"] = np.ones(4, np.float32)
     assert "pse" not in rescaled_query(query, 1.7).encoded
