@@ -63,12 +63,13 @@ def music21_pieces(out_dir: str | Path, split: str | None = None) -> list[Piece]
 
 def export_music21(out_dir: str | Path, limit: int | None = None,
                    on_file: Callable[[str, int, str | None], None] = lambda name, tunes, error: None,
-                   workers: int = 1) -> int:
+                   workers: int = 1, first: int | None = None) -> int:
     """Write every work of music21's core corpus as ``out_dir/<name>.mid`` (``<name>-<k>.mid`` for
     the first :data:`MAX_TUNES_PER_FILE` tunes of a collection); returns the files written now.
 
     Resumable: each finished corpus file is appended to ``out_dir/done.jsonl`` (with its error,
     if music21 could not read or write it) and skipped next time. ``limit``: corpus files this call;
+    ``first``: only the first that many corpus files (in path order) are ever exported;
     ``workers``: processes parsing corpus files (music21's parser takes seconds per work).
     """
     from concurrent.futures import ProcessPoolExecutor
@@ -81,7 +82,7 @@ def export_music21(out_dir: str | Path, limit: int | None = None,
     done = set()
     if log_path.exists():
         done = {json.loads(line)["file"] for line in log_path.read_text().splitlines() if line.strip()}
-    todo = [path for path in sorted(corpus.getCorePaths(), key=str) if _work_name(path) not in done][:limit]
+    todo = [path for path in sorted(corpus.getCorePaths(), key=str)[:first] if _work_name(path) not in done][:limit]
     written = 0
     with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
         results = pool.map(_export_safely, todo, [out_dir] * len(todo)) if pool else map(
