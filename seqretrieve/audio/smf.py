@@ -109,13 +109,7 @@ def _parse_track(data: bytes, at: int, end: int) -> tuple[list, int]:
     status = None
     count = 0
     while at < end:
-        delta = 0
-        while True:  # variable-length delta time
-            byte = data[at]
-            at += 1
-            delta = (delta << 7) | (byte & 0x7F)
-            if byte < 0x80:
-                break
+        delta, at = _number(data, at)
         tick += delta
         count += 1
         byte = data[at]
@@ -125,17 +119,12 @@ def _parse_track(data: bytes, at: int, end: int) -> tuple[list, int]:
         else:
             at += 1
             if byte == 0xFF or byte in (0xF0, 0xF7):
-                if byte != 0xFF:
+                meta_type = None
+                if byte == 0xFF:
+                    meta_type, at = data[at], at + 1
+                else:
                     status = byte  # sysex sets running status in mido; meta does not
-                meta_type = data[at] if byte == 0xFF else None
-                at += 1 if byte == 0xFF else 0
-                length = 0
-                while True:
-                    part = data[at]
-                    at += 1
-                    length = (length << 7) | (part & 0x7F)
-                    if part < 0x80:
-                        break
+                length, at = _number(data, at)
                 if meta_type in _META_READ:
                     try:
                         message = build_meta_message(meta_type, list(data[at:at + length]))
@@ -143,7 +132,7 @@ def _parse_track(data: bytes, at: int, end: int) -> tuple[list, int]:
                         raise NotPlainSMF(f"meta message: {exc}") from exc
                     message.time = tick
                     events.append(message)
-                elif byte != 0xFF and not _sysex_ok(data[at:at + length]):
+                elif meta_type is None and not _sysex_ok(data[at:at + length]):
                     raise NotPlainSMF("sysex data byte over 127")
                 at += length
                 continue
@@ -179,6 +168,17 @@ def _parse_track(data: bytes, at: int, end: int) -> tuple[list, int]:
     if count == 0:
         raise NotPlainSMF("empty track")
     return events, tick
+
+
+def _number(data: bytes, at: int) -> tuple[int, int]:
+    """(the variable-length quantity starting at ``data[at]``, the position after it)."""
+    value = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at
 
 
 def _sysex_ok(payload: bytes) -> bool:
