@@ -62,12 +62,19 @@ def normalized_score(
     return 0.0 if per_step == 0 else float("inf")
 
 
-def _feature_costs(query_frames, entry_frames, penalty):
-    """Cosine distance matrix (N, M) float32 and the penalty (its median when None)."""
+def _checked_frames(query_frames, entry_frames) -> tuple[np.ndarray, np.ndarray]:
+    """Query (N, D) and entry (M, D) frames as arrays, or a DTWInputError if empty, misshapen
+    or not finite."""
     query = check_frames(query_frames, "query frames", 2)
     entry = check_frames(entry_frames, "entry frames", 2)
     check_finite_frames(query, "query frames")
     check_finite_frames(entry, "entry frames")
+    return query, entry
+
+
+def _feature_costs(query_frames, entry_frames, penalty):
+    """Cosine distance matrix (N, M) float32 and the penalty (its median when None)."""
+    query, entry = _checked_frames(query_frames, entry_frames)
     C = cosine_distance(query, entry)
     return C, fast_median(C) if penalty is None else float(penalty)
 
@@ -182,10 +189,7 @@ def score_query_rows(
         ``(score, confidence, (first, last))``: as :func:`score_features`, and the first and last
         query frame of the path.
     """
-    query = check_frames(query_frames, "query frames", 2)
-    entry = check_frames(entry_frames, "entry frames", 2)
-    check_finite_frames(query, "query frames")
-    check_finite_frames(entry, "entry frames")
+    query, entry = _checked_frames(query_frames, entry_frames)
     n, m = len(query), len(entry)
     first, last = (0, n - 1) if rows is None else (int(rows[0]), int(rows[1]))
     if not (0 <= first <= last < n) or median_stride < 1:
