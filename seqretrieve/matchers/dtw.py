@@ -47,9 +47,6 @@ GUIDE_RADIUS = 16
 COARSE = 4
 #: the ``guide`` that bands each candidate's DTW around its own pooled frames' DTW path
 COARSE_GUIDE = "coarse"
-#: the cascade's final stage: query frames kept on each side of the pooled path's span (a share
-#: of the entry's frames) and the query frames its penalty is taken from (every 4th); docs/models.md
-DTW_WINDOW, DTW_MEDIAN_STRIDE = 0.25, 4
 #: how much worse (in path-normalised score units per unit |ln rate|) a score at another rate
 #: counts, chosen on validation songs (docs/models.md, "Tempo"): brute-force top-1 on 80 hard
 #: excerpts 67.5% unpenalised -> 70.0% (as with no rates), while 20 tempo-gap queries among the

@@ -8,7 +8,6 @@ Cheap to import: models load on first use, TFLite only when encoding.
 from __future__ import annotations
 
 from ..dtw.defaults import CODES_GULLY, CODES_PENALTY
-from ..matchers.dtw import DTW_MEDIAN_STRIDE, DTW_WINDOW
 from ..hookspecs import hookimpl
 from ..types import ComponentSpec, PipelineSpec, PipelineStage
 
@@ -30,6 +29,10 @@ CASCADE_FINAL_CARRY = 0.5
 #: 1,000 entries 85.3% / 85.5% / 85.5%, at 16,760 82.9% / 82.9% / 82.7%; the final stage does 2/3
 #: of the work of 30
 CASCADE_SECOND_KEEP = 20
+#: the final stage's ``dtw`` options: query frames kept on each side of a candidate's pooled path
+#: (a share of the entry's frames) and the penalty from every 4th query frame (docs/models.md,
+#: "The final stage's window": validation top-1 unchanged at 1,000 and 14,087 entries)
+CASCADE_FINAL_WINDOW, CASCADE_FINAL_MEDIAN_STRIDE = 0.25, 4
 #: global time-scalings of the query each stage tries (seqretrieve.matchers.tempo), chosen on
 #: the validation songs of benchmarks/bench_tempo.py; (1.0,) = the query as written
 HASH_RATES = (0.44, 0.67, 1.0, 1.5, 2.25)
@@ -115,8 +118,8 @@ def seqretrieve_pipelines():
             "cascade",
             [PipelineStage("embedding", 1000, {"representation": "profile"}),
              PipelineStage("hash-dtw", CASCADE_SECOND_KEEP, {"embedding_weight": CASCADE_EMBEDDING_WEIGHT}),
-             PipelineStage("dtw", options={"window": DTW_WINDOW, "median_stride": DTW_MEDIAN_STRIDE},
-                           carry=CASCADE_FINAL_CARRY)],
+             PipelineStage("dtw", carry=CASCADE_FINAL_CARRY,
+                           options={"window": CASCADE_FINAL_WINDOW, "median_stride": CASCADE_FINAL_MEDIAN_STRIDE})],
             description=f"code profile (DHS code statistics, nearest query window) keeps 1000 -> Hamming "
                         f"DTW on DHS codes (fused with the PSE distance) keeps {CASCADE_SECOND_KEEP} -> full CQT "
                         f"DTW near each one's pooled path (carrying the hash-dtw score with weight "
