@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -50,6 +51,14 @@ class Matrices:
         if self.embeddings is None:
             return self
         return Matrices(self.ids, self.embeddings, norms=squared_norms(self.embeddings))
+
+    @cached_property
+    def bound(self):
+        """The embeddings' :class:`~seqretrieve.index.prefix_bound.PrefixBound`, fitted on first
+        use (once per process and index state, as the matrices are cached)."""
+        from .prefix_bound import PrefixBound
+
+        return PrefixBound.fit(self.embeddings, self.norms if self.norms is not None else squared_norms(self.embeddings))
 
 
 def _paths(index, name: str) -> dict[str, Path]:

@@ -16,6 +16,9 @@ from ..index.representations import squared_norms
 from ..types import Hit, QueryData
 
 
+#: a search for the best k rows prunes by the prefix bound when the index holds at least this
+#: many times k rows (below that the bound leaves too many rows to pay for itself)
+PRUNE_RATIO = 20
 #: most (windows x rows) products held at once (512 KB of float32: the block stays in the L2
 #: cache between the product and the minimum over windows; 1.2-1.3x faster at 1M rows than 16 MB)
 CHUNK_CELLS = 1 << 17
@@ -61,6 +64,28 @@ def top_rows(scores: np.ndarray, limit: int | None) -> np.ndarray:
         part = np.argpartition(scores, limit - 1)[:limit]
         return part[np.argsort(scores[part], kind="stable")]
     return np.argsort(scores, kind="stable")
+
+
+def nearest_rows(matrix: np.ndarray, query: np.ndarray, limit: int, norms: np.ndarray,
+                 bound) -> tuple[np.ndarray, np.ndarray]:
+    """The ``limit`` rows of ``matrix`` (N, E) nearest ``query`` (E,) or (W, E), best first, and
+    their squared distances: (limit,) int64 and (limit,) float32, the same as ``top_rows`` of
+    :func:`squared_distances` over every row, computing exact distances only where ``bound``
+    (a :class:`~seqretrieve.index.prefix_bound.PrefixBound` of the matrix) cannot rule a row out.
+
+    The rows bounding best give a threshold (their ``limit``-th exact distance, no smaller than
+    the overall ``limit``-th); every row whose bound is within it is scored exactly.
+    """
+    bounds = bound.lower_bounds(query)
+    if limit >= len(bounds):
+        rows = np.arange(len(bounds))
+    else:
+        first = np.argpartition(bounds, min(2 * limit, len(bounds)) - 1)[:2 * limit]
+        threshold = np.partition(squared_distances(matrix, query, first, norms), limit - 1)[limit - 1]
+        rows = np.flatnonzero(bounds <= threshold + bound.margin(query))  # ascending: stable ties
+    distances = squared_distances(matrix, query, rows, norms)
+    order = top_rows(distances, limit)
+    return rows[order], distances[order]
 
 
 def shared_model(name: str, registry=None):
@@ -127,10 +152,16 @@ class EmbeddingMatcher(RepresentationMatcher):
         return squared_distances(matrices.embeddings, self.encode_query(query), candidates, matrices.norms)
 
     def rank(self, query: QueryData, index, candidates: np.ndarray | None) -> list[Hit]:
+        """The best ``max_hits`` entries; over a whole index at least ``PRUNE_RATIO`` times that
+        size, exact distances only where the prefix bound cannot rule an entry out."""
         from ..index.representations import load_matrices
 
+        matrices = load_matrices(index, self.model(query))
+        if candidates is None and self.max_hits is not None and self.max_hits * PRUNE_RATIO <= len(matrices.ids):
+            rows, scores = nearest_rows(matrices.embeddings, self.encode_query(query), self.max_hits,
+                                        matrices.norms, matrices.bound)
+            return [Hit(matrices.ids[row], float(score)) for row, score in zip(rows.tolist(), scores.tolist())]
         scores = self.distances(query, index, candidates)
         order = top_rows(scores, self.max_hits)
         rows = order if candidates is None else np.asarray(candidates)[order]
-        ids = load_matrices(index, self.model(query)).ids
-        return [Hit(ids[row], float(scores[k])) for row, k in zip(rows.tolist(), order.tolist())]
+        return [Hit(matrices.ids[row], float(scores[k])) for row, k in zip(rows.tolist(), order.tolist())]
