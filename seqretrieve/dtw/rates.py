@@ -9,6 +9,7 @@ interpolates and speeding up low-passes; rows are L2-normalised again, as the ex
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .checks import DTWInputError
 
@@ -48,14 +49,40 @@ def resample_frames(frames: np.ndarray, rate: float) -> np.ndarray:
         return frames
     if not (np.isfinite(rate) and rate > 0):
         raise DTWInputError(f"time-scaling must be a positive number, got {rate}")
-    frames = np.asarray(frames, np.float64)
+    frames = np.ascontiguousarray(frames)
+    if frames.dtype not in (np.float32, np.float64):
+        frames = frames.astype(np.float64)
     n_in = frames.shape[0]
     n_out = max(1, int(round(n_in * rate)))
-    cumulative = np.vstack([np.zeros((1, frames.shape[1])), np.cumsum(frames, axis=0)])
-    bounds = np.linspace(0.0, n_in, n_out + 1)  # window edges in input frames
-    whole = np.minimum(bounds.astype(np.int64), n_in - 1)
-    at = cumulative[whole] + (bounds - whole)[:, None] * frames[whole]  # integral up to each edge
-    out = np.diff(at, axis=0)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    np.divide(out, norms, out=out, where=norms > 0)
-    return out.astype(np.float32)
+    return _window_means(frames, np.linspace(0.0, n_in, n_out + 1))  # window edges in input frames
+
+
+@njit(cache=True)
+def _window_means(frames, bounds):
+    """Frames (T, D) -> (len(bounds) - 1, D) float32: the integral of the frames (a step
+    function) over each window ``bounds[j]..bounds[j + 1]``, L2-normalised. Sums in float64 in
+    frame order, as a cumulative sum would: one pass, no (T, D) temporaries."""
+    n_in, dims = frames.shape
+    out = np.empty((len(bounds) - 1, dims), np.float32)
+    cumulative = np.zeros(dims)  # the integral up to the start of frame ``done``
+    done = 0
+    previous = np.zeros(dims)  # the integral up to the last window edge
+    at = np.empty(dims)
+    for j in range(len(bounds)):
+        whole = min(int(bounds[j]), n_in - 1)
+        while done < whole:
+            for k in range(dims):
+                cumulative[k] += frames[done, k]
+            done += 1
+        for k in range(dims):
+            at[k] = cumulative[k] + (bounds[j] - whole) * frames[whole, k]
+        if j > 0:
+            norm = 0.0
+            for k in range(dims):
+                previous[k] = at[k] - previous[k]  # this window's integral
+                norm += previous[k] * previous[k]
+            norm = np.sqrt(norm)
+            for k in range(dims):
+                out[j - 1, k] = previous[k] / norm if norm > 0 else previous[k]
+        previous[:] = at
+    return out

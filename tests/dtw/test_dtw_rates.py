@@ -39,6 +39,29 @@ def test_any_rate_keeps_unit_rows_and_the_time_span(frames, rate):
     np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
 
 
+def _integral_reference(frames, rate):
+    """The same window means written with NumPy's cumulative sum (the pre-numba version)."""
+    frames = np.asarray(frames, np.float64)
+    n_in, n_out = len(frames), max(1, int(round(len(frames) * rate)))
+    cumulative = np.vstack([np.zeros((1, frames.shape[1])), np.cumsum(frames, axis=0)])
+    bounds = np.linspace(0.0, n_in, n_out + 1)
+    whole = np.minimum(bounds.astype(np.int64), n_in - 1)
+    out = np.diff(cumulative[whole] + (bounds - whole)[:, None] * frames[whole], axis=0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out.astype(np.float32)
+
+
+@pytest.mark.parametrize("rate", [0.055, 0.125, 0.44, 0.67, 1.5, 2.25, 3.7])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_window_means_equal_the_cumulative_sum_version(rate, dtype):
+    frames = np.random.default_rng(3).random((997, 48)).astype(dtype)
+    frames[100:140] = 0  # silence: rows that stay zero
+    np.testing.assert_allclose(resample_frames(frames, rate), _integral_reference(frames, rate), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(resample_frames(frames[:, :5].T, rate), _integral_reference(frames[:, :5].T, rate),
+                               rtol=1e-6, atol=1e-7)  # a non-contiguous view
+
+
 
 @pytest.mark.parametrize("rate", [0.37, 0.8, 1.3, 2.5])
 def test_content_moves_with_time(rate):
