@@ -59,7 +59,7 @@ def test_hamming_distance_refuses_other_dtypes_and_empty():
         hamming_distance(np.zeros(0, np.uint32), np.zeros(3, np.uint32))
 
 
-@pytest.mark.parametrize("shape", [(64, 64), (65, 65), (3, 5000), (100, 333)])
+@pytest.mark.parametrize("shape", [(64, 64), (65, 65), (3, 5000), (100, 333), (300, 300), (257, 1001)])  # both paths
 @pytest.mark.parametrize("kind", ["uniform", "quantised", "with_zeros"])
 def test_fast_median_equals_numpy(shape, kind):
     rng = np.random.default_rng(sum(shape))
