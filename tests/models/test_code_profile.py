@@ -329,7 +329,7 @@ def test_cascade_prunes_with_the_profile_and_cascade_pse_keeps_the_old_first_sta
     cascade, old = registry.get("pipeline", "cascade"), registry.get("pipeline", "cascade-pse")
     assert cascade.version == "9" and cascade.stages[-1].carry == 0.5 and set(cascade.needs) == {"dhs", "profile", "pse"}
     final = build_matchers(cascade, registry)["dtw"]
-    assert (final.window, final.median_stride, final.coarse) == (0.25, 4, 8)
+    assert (final.window, final.median_stride, final.coarse) == (0.25, 8, 8)
     assert build_matchers(cascade, registry)["embedding"].representation == "profile"
     assert build_matchers(cascade, registry)["hash-dtw"].embedding.representation == "pse"
     assert old.version == "4" and build_matchers(old, registry)["embedding"].representation == "pse"
