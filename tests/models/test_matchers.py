@@ -174,7 +174,7 @@ def test_cascade_through_all_three_stages(tiny_index, rendered):
             assert result.hits[0].id == song
             explained = result.explain()
             assert [s["options"] for s in explained] == [{"representation": "profile"}, {"embedding_weight": 1.0},
-                                                         {"window": 0.25, "median_stride": 4}]
+                                                         {"window": 0.25, "median_stride": 8, "coarse": 8}]
             assert explained[-1]["top_hit_rank"] == 1
 
 
