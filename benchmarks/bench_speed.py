@@ -3,9 +3,9 @@ process on one core at 1k-1M entries, the shipped cascade beside today's (the on
 Hamming kernel and full final DTW) in the same run, and the cold start of ``seqretrieve query``.
 
 Entries: 40 rendered 30-s excerpts of POP909 test songs (real CQT features, codes and
-embeddings, bench_models' cache) followed by synthetic rows up to the size: embeddings drawn from
-a Gaussian with the mean and covariance of 456 validation-split excerpts' (easy and hard), and
-the codes and features of real row ``r % 40``, so whatever reaches the DTW stages is real.
+embeddings, bench_models' cache) followed by synthetic rows up to the size: embeddings of real
+excerpts repeated with a jitter (:class:`EmbeddingDraws`), and the codes and features of real row
+``r % 40``, so whatever reaches the DTW stages is real.
 Queries: the complete MIDI files of 5 of those songs. One thread (set before NumPy loads).
 """
 
@@ -34,12 +34,12 @@ N_FIDELITY = 12  # POP909 test songs whose template frames are compared with ren
 class SyntheticIndex:
     """A read-only stand-in for :class:`seqretrieve.index.store.Index` with ``n`` rows: the real
     index's rows, then synthetic ones whose features and codes are those of real row ``r % R``
-    and whose embeddings are drawn from ``statistics[name]`` (mean (E,), covariance (E, E)).
+    and whose embeddings are ``draw(name, n - R, rng)`` (:class:`EmbeddingDraws`).
 
     Its representation matrices are written as the real index writes them (memory-mapped by
     :func:`seqretrieve.index.representations.load_matrices`)."""
 
-    def __init__(self, real, n: int, path: Path, rng, statistics: dict[str, tuple[np.ndarray, np.ndarray]]):
+    def __init__(self, real, n: int, path: Path, rng, draw: "EmbeddingDraws"):
         from seqretrieve.index.representations import load_matrices
 
         self.real, self.path = real, Path(path)
@@ -53,8 +53,7 @@ class SyntheticIndex:
             matrices = load_matrices(real, registry.create("representation", name))
             files = {"meta": self.path / f"repr-{name}.json"}
             if record["kind"] == "embedding":
-                rows = rng.multivariate_normal(*statistics[name], size=n).astype(np.float32)
-                rows[: len(real_ids)] = matrices.embeddings
+                rows = np.concatenate([matrices.embeddings, draw(name, n - len(real_ids), rng)])
                 np.save(self.path / f"repr-{name}.npy", rows)
             else:
                 lengths = np.diff(matrices.offsets)
@@ -64,7 +63,10 @@ class SyntheticIndex:
                         np.concatenate([np.tile(codes, cycles), codes[: matrices.offsets[rest]]]))
                 offsets = np.concatenate([[0], np.cumsum(lengths[np.arange(n) % len(real_ids)])])
                 np.save(self.path / f"repr-{name}.offsets.npy", offsets.astype(np.int64))
-            files["meta"].write_text(json.dumps({**record, "rows": n}))
+            files["meta"].write_text(json.dumps({**record, "rows": n, "arrays": n}))  # what load_matrices checks
+            written = load_matrices(self, registry.create("representation", name))
+            if not isinstance(written.embeddings if record["kind"] == "embedding" else written.codes, np.memmap):
+                raise RuntimeError(f"{name}: the synthetic rows' matrices were not memory-mapped")
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -164,24 +166,60 @@ def per_query(index, spec, matchers, queries, extractor, synthesizer):
     return np.median(np.array(rows), axis=0), float(np.mean(right))
 
 
-def embedding_statistics(synthesizer, path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per embedding representation, the mean (E,) and covariance (E, E) of its vectors over the
-    validation split's easy and hard excerpts (an index of them is built at ``path``)."""
-    from seqretrieve.evaluation.pop909 import build_benchmark
-    from seqretrieve.index.build import build_index
+class EmbeddingDraws:
+    """Synthetic rows' embeddings: ``draw(name, n, rng) -> (n, E)`` float32.
+
+    Where the scale benchmark's indexes are built (`make scale-data`), each row is one of their
+    real excerpts' vectors (test and validation indexes, ~35,000) plus a jitter of 1% of each
+    dimension's spread: an index of real music grown by repeating it, so a keep of 1,000 of 1M
+    is the same share of its neighbourhoods as 0.1% of the real rows. Otherwise a Gaussian with
+    the mean and covariance of 456 validation excerpts' vectors (an index is built of them at
+    ``path``): such rows spread evenly in every direction, the first stage's bound prunes none
+    of them, a worst case for it. ``description`` says which.
+    """
+
+    def __init__(self, synthesizer, path: Path):
+        from seqretrieve.evaluation.pop909 import build_benchmark
+        from seqretrieve.index.build import build_index
+
+        scale = [ROOT / "data" / "scale" / f"index-{size}" for size in ("all", "validation-all")]
+        if all(index.is_dir() for index in scale):
+            self.pools = _embedding_rows(scale)
+            self.description = (f"each a real excerpt's vector of the scale benchmark's indexes "
+                                f"({len(next(iter(self.pools.values()))):,} excerpts) plus a jitter of 1% of each "
+                                "dimension's spread")
+            self.gaussian = False
+        else:
+            recordings = [str(p) for preset in ("easy", "hard") for p in build_benchmark(
+                POP909, CACHE, 228, 0, synthesizer, preset=preset, split="validation").recordings]
+            build_index(recordings, str(path), workers=1)
+            self.pools = _embedding_rows([path])
+            self.description = (f"drawn from a Gaussian with the mean and covariance of "
+                                f"{len(next(iter(self.pools.values())))} validation excerpts' vectors (the scale "
+                                "benchmark's indexes are not built here; such rows defeat the first stage's bound)")
+            self.gaussian = True
+
+    def __call__(self, name: str, n: int, rng) -> np.ndarray:
+        pool = self.pools[name]
+        if self.gaussian:
+            return rng.multivariate_normal(pool.mean(axis=0), np.cov(pool, rowvar=False), size=n).astype(np.float32)
+        jitter = 0.01 * pool.std(axis=0)
+        return (pool[rng.integers(len(pool), size=n)] + rng.standard_normal((n, pool.shape[1])) * jitter).astype(np.float32)
+
+
+def _embedding_rows(paths: list[Path]) -> dict[str, np.ndarray]:
+    """Per embedding representation, the rows (N, E) of the indexes at ``paths`` together."""
     from seqretrieve.index.representations import load_matrices
     from seqretrieve.index.store import Index
 
-    recordings = [str(p) for preset in ("easy", "hard") for p in build_benchmark(
-        POP909, CACHE, 228, 0, synthesizer, preset=preset, split="validation").recordings]
-    build_index(recordings, str(path), workers=1)
-    statistics = {}
-    with Index.open(path) as index:
-        for name, record in index.representations().items():
-            if record["kind"] == "embedding":
-                rows = load_matrices(index, get_registry().create("representation", name)).embeddings
-                statistics[name] = (rows.mean(axis=0), np.cov(rows, rowvar=False))
-    return statistics
+    rows: dict[str, list[np.ndarray]] = {}
+    for path in paths:
+        with Index.open(path) as index:
+            for name, record in index.representations().items():
+                if record["kind"] == "embedding":
+                    matrix = load_matrices(index, get_registry().create("representation", name)).embeddings
+                    rows.setdefault(name, []).append(np.asarray(matrix[np.isfinite(matrix).all(axis=1)]))
+    return {name: np.concatenate(parts) for name, parts in rows.items()}
 
 
 def exact_share(index, queries, extractor, synthesizer, keep: int) -> list[float]:
@@ -339,9 +377,9 @@ def run(quick: bool = False) -> str:
             one_dtw = min(_seconds(lambda: score_features(frames, entry)) for _ in range(3))
             shares, errors = window_share(shipped, real, queries, extractor, query_synth)
             prep = prep_parts(queries, extractor, query_synth, build_matchers(shipped, registry))
-            statistics = embedding_statistics(synthesizer, tmp / "statistics")
+            draw = EmbeddingDraws(synthesizer, tmp / "statistics")
             for n in sizes:
-                index = SyntheticIndex(real, n, tmp / f"synthetic-{n}", rng, statistics)
+                index = SyntheticIndex(real, n, tmp / f"synthetic-{n}", rng, draw)
                 now_spec, today_spec = counts_for(shipped, n), counts_for(full_final_dtw(shipped), n)
                 now, now_right = per_query(index, now_spec, build_matchers(now_spec, registry), queries,
                                            extractor, query_synth)
@@ -372,8 +410,8 @@ def run(quick: bool = False) -> str:
         "## Query speed at scale (one process, one core)", "",
         f"Per query, medians over {len(queries)} complete POP909 test-song MIDI files, measured end to "
         "end in one warm process (reading the MIDI to the ranked hits; not per-pair cost times a count). "
-        f"Entries: {N_REAL} real 30-s excerpts, then synthetic rows up to the size (random embeddings; "
-        f"codes and CQT features copied from the real rows, so the DTW stages work on real data). "
+        f"Entries: {N_REAL} real 30-s excerpts, then synthetic rows up to the size (embeddings: {draw.description}; "
+        f"codes and CQT features copied from the {N_REAL} real rows, so the DTW stages work on real data). "
         "Each cell: today (MIDI read through mido, rendered by TinySoundFont + CQT; one-entry-at-a-time Hamming "
         f"kernel) / now (MIDI read by `seqretrieve.audio.smf`; `{DEFAULT_QUERY_SYNTH}` frames; lane-interleaved "
         "Hamming kernel), same run; both with the shipped "
@@ -403,9 +441,9 @@ def run(quick: bool = False) -> str:
         f"{synthetic_share[1]:,}) computes the exact distance only for rows whose distance on the index's "
         f"{BOUND_DIMS} leading principal axes (a lower bound, `seqretrieve.index.prefix_bound`) is "
         "within the best exact distances found among the rows that bound best; today's column computes "
-        f"every row's. Rows scored exactly: at {synthetic_share[0]:,} synthetic rows a median "
-        f"{np.median(synthetic_share[2]):.1%} (at most {np.max(synthetic_share[2]):.1%}); {real_share}. The "
-        "synthetic Gaussian rows spread wider than real excerpts do, so the bound prunes less among them.", "",
+        f"every row's (and so does now's where the bound leaves over half of them). Rows scored exactly: at "
+        f"{synthetic_share[0]:,} rows a median {np.median(synthetic_share[2]):.1%} (at most "
+        f"{np.max(synthetic_share[2]):.1%}); {real_share}.", "",
         "Query preparation, part by part (median ms over the same queries, 3 runs each; the profile is "
         "made from the DHS codes, so its part includes them when it comes first):", "",
         *prep, "",

@@ -74,18 +74,21 @@ def nearest_rows(matrix: np.ndarray, query: np.ndarray, limit: int, norms: np.nd
     (a :class:`~seqretrieve.index.prefix_bound.PrefixBound` of the matrix) cannot rule a row out.
 
     The rows bounding best give a threshold (their ``limit``-th exact distance, no smaller than
-    the overall ``limit``-th); every row whose bound is within it is scored exactly.
+    the overall ``limit``-th); every row whose bound is within it is scored exactly (every row,
+    without gathering them, when that is most of them: rows spread evenly in every direction
+    defeat the bound).
     """
     bounds = bound.lower_bounds(query)
-    if limit >= len(bounds):
-        rows = np.arange(len(bounds))
-    else:
+    rows = None
+    if limit < len(bounds):
         first = np.argpartition(bounds, min(2 * limit, len(bounds)) - 1)[:2 * limit]
         threshold = np.partition(squared_distances(matrix, query, first, norms), limit - 1)[limit - 1]
         rows = np.flatnonzero(bounds <= threshold + bound.margin(query))  # ascending: stable ties
+        if len(rows) > len(bounds) // 2:  # the bound rules out few rows: score all in place
+            rows = None
     distances = squared_distances(matrix, query, rows, norms)
     order = top_rows(distances, limit)
-    return rows[order], distances[order]
+    return (order if rows is None else rows[order]), distances[order]
 
 
 def shared_model(name: str, registry=None):

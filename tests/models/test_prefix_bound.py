@@ -78,3 +78,15 @@ def test_embedding_matcher_ranks_the_same_when_it_prunes(tiny_index, rendered, m
             monkeypatch.setattr(embedding, "PRUNE_RATIO", 20)
             assert [hit.id for hit in pruned] == [hit.id for hit in full]
             np.testing.assert_allclose([hit.score for hit in pruned], [hit.score for hit in full], rtol=1e-5, atol=1e-4)
+
+
+def test_nearest_rows_where_the_bound_prunes_nothing(rng):
+    matrix = rng.standard_normal((3000, 48)).astype(np.float32)  # no leading axes: the bound is loose
+    norms = squared_norms(matrix)
+    bound = PrefixBound.fit(matrix, norms, dims=2)
+    query = rng.standard_normal(48).astype(np.float32)
+    full = squared_distances(matrix, query, norms=norms)
+    assert np.mean(bound.lower_bounds(query) <= np.sort(full)[99]) > 0.5
+    rows, distances = nearest_rows(matrix, query, 100, norms, bound)
+    assert rows.tolist() == top_rows(full, 100).tolist()
+    np.testing.assert_allclose(distances, full[rows], rtol=1e-6)
