@@ -53,6 +53,8 @@ def resample_frames(frames: np.ndarray, rate: float) -> np.ndarray:
     if frames.dtype not in (np.float32, np.float64):
         frames = frames.astype(np.float64)
     n_in = frames.shape[0]
+    if frames.ndim != 2 or n_in == 0:
+        raise DTWInputError(f"frames must be a non-empty (T, D) array, got shape {frames.shape}")
     n_out = max(1, int(round(n_in * rate)))
     return _window_means(frames, np.linspace(0.0, n_in, n_out + 1))  # window edges in input frames
 

@@ -100,3 +100,9 @@ def test_resampled_codes_cover_the_same_span_and_keep_their_values():
     assert resample_codes(codes, 1.5).dtype == np.uint32
     with pytest.raises(DTWInputError):
         resample_codes(codes, 0.0)
+
+
+@pytest.mark.parametrize("shape", [(0, 12), (12,)])
+def test_empty_or_flat_frames_are_refused(shape):
+    with pytest.raises(DTWInputError, match="non-empty"):
+        resample_frames(np.zeros(shape, np.float32), 1.5)
