@@ -95,3 +95,22 @@ def test_all_rows_when_none_and_empty_sides():
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(DTWInputError, match=message):
         call(np.arange(10, dtype=np.uint32))
+
+
+def test_uint16_accumulates_only_where_no_path_can_overflow_it():
+    from seqretrieve.dtw.hamming import _accumulator
+
+    assert _accumulator(np.float32(15), 1179, 80)[0].dtype == np.uint16  # 4 minutes at rate 2.25
+    assert _accumulator(np.float32(15), 1400, 80)[0].dtype == np.float32  # 47 x 1,480 > 65,535
+    assert _accumulator(np.float32(2.5), 10, 10)[0].dtype == np.float32  # not a whole number
+
+
+@pytest.mark.parametrize("length", [600, 1400])  # uint16 and float32 accumulators
+def test_long_queries_match_the_reference_either_way(length):
+    rng = np.random.default_rng(length)
+    query = rng.integers(0, 2**32, length, dtype=np.uint32)
+    query[200:260] = 0  # long runs of equal codes: many tied paths
+    entries = entries_near(rng, query, 12, low=40, high=81)
+    codes, offsets = packed(entries)
+    got = hamming_dtw_scores(query, codes, offsets, None, 15, 0.9)
+    np.testing.assert_array_equal(got, [reference_score(query, entry, 15, 0.9) for entry in entries])
