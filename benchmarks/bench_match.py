@@ -95,16 +95,19 @@ def throughput(index: Path, queries: list[Path], tmp: Path) -> tuple[list[str], 
     return lines, seconds
 
 
-def stage_costs(index: Path, queries: list[Path], repeats: int) -> dict[str, float]:
+def stage_costs(index: Path, queries: list[Path], repeats: int) -> dict[str, float | str]:
     """Seconds per query of each cascade stage at JOB_ENTRIES, measured with the cascade's own
     matchers (tempo rates included) on real data: query prep (MIDI, CQT frames, the encodings the
-    stages use), the first stage's distances from the query's encoding to 1M synthetic rows of its
-    width + the first stage's keep, the hash-dtw stage over that many real entries, the dtw stage
-    over the hash-dtw stage's keep; and the writer's cost of committing one answer. The keeps
-    come back as ``keep_embedding`` and ``keep_hash``."""
+    stages use), the first stage's search (pruned by the prefix bound) from the query's encoding
+    to 1M synthetic rows (:class:`bench_speed.EmbeddingDraws`, described under ``rows``) for its
+    keep, the hash-dtw stage over that many real entries, the dtw stage over the hash-dtw stage's
+    keep; and the writer's cost of committing one answer. The keeps come back as
+    ``keep_embedding`` and ``keep_hash``."""
+    from bench_speed import EmbeddingDraws
+
     from seqretrieve.batch.results import Answer, Results
-    from seqretrieve.index.representations import squared_norms
-    from seqretrieve.matchers.embedding import squared_distances, top_rows
+    from seqretrieve.index.representations import Matrices
+    from seqretrieve.matchers.embedding import nearest_rows
     from seqretrieve.pipelines.search import Searcher
 
     registry = get_registry()
@@ -128,12 +131,15 @@ def stage_costs(index: Path, queries: list[Path], repeats: int) -> dict[str, flo
         costs["hash-dtw"] = median_seconds(lambda: hashing.rank(next(fresh), opened, rows), repeats)
         costs["dtw"] = median_seconds(lambda: dtw.rank(query, opened, rows[:keep_hash]), 1)
         encoded = embedding.encode_query(query)  # (E,) or (W, E): one vector or the query's windows
-    rng = np.random.default_rng(0)
-    matrix = np.tanh(rng.standard_normal((JOB_ENTRIES, encoded.shape[-1]), dtype=np.float32))
-    norms = squared_norms(matrix)
-    costs["embedding"] = median_seconds(lambda: top_rows(squared_distances(matrix, encoded, norms=norms), keep_embed),
-                                        repeats)
-    del matrix
+    with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
+        draw = EmbeddingDraws(registry.create("synthesizer", "tinysoundfont"), Path(tmp) / "statistics")
+    rows = draw(embedding.representation, JOB_ENTRIES, np.random.default_rng(0))
+    matrices = Matrices([], embeddings=rows).with_norms()
+    bound = matrices.bound  # fitted once per process, as the matcher's index matrices are
+    costs["embedding"] = median_seconds(
+        lambda: nearest_rows(matrices.embeddings, encoded, keep_embed, matrices.norms, bound), repeats)
+    costs["rows"] = draw.description
+    del rows, matrices, bound
     with tempfile.TemporaryDirectory() as tmp, Results(Path(tmp) / "w.sqlite") as results:
         results.start_run("cascade", {}, [], "bench")
         hits = [{"id": f"TR{r}", "score": 0.4, "confidence": 0.9, "artist": "a", "title": "t",
@@ -154,7 +160,8 @@ def projection(costs: dict[str, float], scaling: float) -> list[str]:
         f"Per query at {JOB_ENTRIES:,} entries, one core, measured in this run with the cascade's own matchers "
         f"(tempo rates included): query prep (MIDI, CQT frames, encodings; complete POP909 songs) "
         f"{costs['prep']:.2f} s + first stage (the query's encoding against 1M synthetic rows, top "
-        f"{costs['keep_embedding']:.0f}) {costs['embedding'] * 1000:.0f} ms + hash-DTW of "
+        f"{costs['keep_embedding']:.0f}, pruned by the prefix bound; rows: {costs['rows']}) "
+        f"{costs['embedding'] * 1000:.0f} ms + hash-DTW of "
         f"{costs['keep_embedding']:.0f} real entries (fused) {costs['hash-dtw'] * 1000:.0f} ms + CQT DTW of "
         f"{costs['keep_hash']:.0f} real entries {costs['dtw'] * 1000:.0f} ms = "
         f"**{per_query:.2f} s**; {JOB_QUERIES:,} queries = {cpu_hours:,.1f} core-hours. Local scaling measured "
