@@ -1,6 +1,7 @@
 """The ``train`` command group: ``train data`` builds aligned pairs, ``train hash|embed`` trains
 and exports a model (TensorFlow from the optional ``train`` extra), ``train profile`` fits the
-code profile's map to embeddings (NumPy only, or TensorFlow for its perceptron)."""
+code profile's map to embeddings (NumPy only, or TensorFlow for its perceptron), ``train hubness``
+adds its hubness correction."""
 
 from __future__ import annotations
 
@@ -178,7 +179,7 @@ def _enough(count: int, dims: int, what: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``train data|align-pairs|hash|embed|profile`` to the root app."""
+    """Add ``train data|align-pairs|hash|embed|profile|hubness`` to the root app."""
     group = typer.Typer(help="Build training pairs and train the learned representations.",
                         no_args_is_help=True)
     app.add_typer(group, name="train")
@@ -316,3 +317,40 @@ def register(app: typer.Typer) -> None:
                    else f"{dims} dims capture {summary['explained']:.1%} of the criterion")
         _report(summary, json_output, f"wrote {summary['folder']} ({projection.method}) from {used} "
                                       f"{'recordings' if index_path is not None else 'pairs'}, {outcome}")
+
+    @group.command("hubness")
+    def hubness(
+        profile_dir: Optional[Path] = typer.Option(
+            None, "--profile", help="Profile model folder without a hubness correction (default: the shipped v5)."),
+        pop909: Path = typer.Option(Path("../shared/data/pop909"), help="POP909 folder (train-split songs only)."),
+        songs: int = typer.Option(300, min=1, help="Train-split songs whose MIDI query windows form the reference."),
+        k: int = typer.Option(20, min=1, help="Reference windows averaged per entry."),
+        weight: float = typer.Option(0.5, min=0.0, help="Weight of the entry's mean distance to them."),
+        out: Path = typer.Option(DEFAULT_OUT, help="Models root; writes profile/<version>/."),
+        version: str = typer.Option("6", help="Model version folder."),
+        json_output: bool = typer.Option(False, "--json", help="One NDJSON summary line."),
+    ):
+        """Add a hubness correction to the code profile: reference query windows of training songs (written with
+        the profile's projection as a new version; seqretrieve.models.hubness)."""
+        from ..matchers.embedding import shared_model
+        from ..models.code_profile import CodeProfileModel
+        from ..models.runtime import package_model_dir
+        from ..registry import get_registry
+        from ..training import profile_hubness
+        from ..training.split import pop909_songs
+
+        registry = get_registry()
+        source = profile_dir or package_model_dir("profile", "5")
+        profile = CodeProfileModel(shared_model("dhs"), model_dir=source)
+        log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
+        chosen = pop909_songs(pop909, "train")[:songs]
+        reference = profile_hubness.reference_windows(
+            profile, chosen, registry.create("feature_extractor", profile.extractor),
+            registry.create("synthesizer", "cqt-templates"), log)
+        training = {"reference": f"query windows of the first {len(chosen)} POP909 train-split songs' MIDI files "
+                                 "(cqt-templates frames, as queries are made)", "windows": len(reference),
+                    "command": f"seqretrieve train hubness --songs {songs} --k {k} --weight {weight} --version {version}"}
+        card = profile_hubness.write_model(source, out, version, reference, training, k=k, weight=weight)
+        summary = {"model": card["name"], "version": version, "checksum": card["checksum"], "windows": len(reference),
+                   "ceiling": card["hubness"]["ceiling"], "folder": str(out / card["name"] / version)}
+        _report(summary, json_output, f"wrote {summary['folder']} with {len(reference)} reference windows")

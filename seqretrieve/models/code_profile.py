@@ -11,6 +11,7 @@ perceptron, trained on (recording, MIDI) pairs of training songs only
 An audio entry gets one vector for its whole code sequence. A MIDI query gets one per window of
 ``window`` codes every ``hop`` codes plus one for the whole query, (W, 64): the embedding matcher
 scores an entry by its nearest window (:func:`seqretrieve.matchers.embedding.squared_distances`).
+From v6 a hubness correction (:mod:`seqretrieve.models.hubness`) adds one dimension to both sides.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import numpy as np
 
 from ..errors import ModelFileError, ModelMismatchError
+from .hubness import HubnessCorrection
 from .runtime import SIDES, package_model_dir, read_card, read_checked, sha256_bytes
 
 BITS = 32
@@ -55,10 +57,14 @@ def window_bounds(length: int, window: int, hop: int) -> list[tuple[int, int]]:
     return [(start, start + window) for start in range(0, length - window + 1, hop)] + [(0, length)]
 
 
-def projection_checksum(hash_checksum: str, projection_sha256: str, window: int, hop: int) -> str:
-    """The profile representation's checksum: the DHS model's, the projection file's sha256 and
-    the query windows (a change to any of them changes what an index stores or is compared to)."""
+def projection_checksum(hash_checksum: str, projection_sha256: str, window: int, hop: int,
+                        hubness: dict | None = None) -> str:
+    """The profile representation's checksum: the DHS model's, the projection file's sha256, the
+    query windows and the hubness correction if any (a change to any of them changes what an
+    index stores or is compared to)."""
     payload = {"hash": hash_checksum, "projection": projection_sha256, "window": window, "hop": hop}
+    if hubness is not None:
+        payload["hubness"] = hubness
     return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
 
 
@@ -81,7 +87,8 @@ def _check_shapes(folder, arrays: dict[str, np.ndarray]) -> None:
 
 
 class CodeProfileModel:
-    """``encode(frames (T, 48), side)`` -> (64,) float32 for "audio", (W, 64) for "midi".
+    """``encode(frames (T, 48), side)`` -> (dims,) float32 for "audio", (W, dims) for "midi"
+    (dims: 64, or 65 with a hubness correction).
 
     ``model_dir``: a folder with ``card.json`` and the projection it names (default: the shipped
     ``<name>/<version>``); the model's name and version are its card's. ``hash_model``: the DHS
@@ -102,7 +109,10 @@ class CodeProfileModel:
                 f"{derived['checksum'][:12]}, but the installed {hash_model.name} has {hash_model.checksum[:12]}: "
                 f"refit it with `seqretrieve train profile`")
         self.window, self.hop = int(self.card["window"]), int(self.card["hop"])
-        self.checksum = projection_checksum(hash_model.checksum, spec["sha256"], self.window, self.hop)
+        hubness = self.card.get("hubness")
+        self.hubness = None if hubness is None else HubnessCorrection.load(folder, hubness)  # v6 on
+        self.checksum = projection_checksum(hash_model.checksum, spec["sha256"], self.window, self.hop,
+                                            None if self.hubness is None else self.hubness.record)
         if self.card.get("checksum") != self.checksum:
             raise ModelFileError(f"{folder.joinpath('card.json')}: checksum does not match its projection, "
                                  f"codes and windows")
@@ -119,7 +129,8 @@ class CodeProfileModel:
 
     @property
     def dims(self) -> int:
-        return self.components.shape[1]
+        """Encoded width: the projection's, plus the hubness correction's dimension if any."""
+        return self.components.shape[1] + (self.hubness is not None)
 
     def project(self, profiles: np.ndarray) -> np.ndarray:
         """(..., 1552) code profiles -> (..., dims) float32: ``(p - mean) @ components``, or for a
@@ -145,6 +156,8 @@ class CodeProfileModel:
         if side not in SIDES:
             raise ValueError(f"side must be one of {SIDES}, not {side!r}")
         if side == "audio":
-            return self.project(profile_features(codes))
+            vector = self.project(profile_features(codes))
+            return vector if self.hubness is None else self.hubness.entries(vector)[0]
         bounds = window_bounds(len(codes), self.window, self.hop)
-        return self.project(np.stack([profile_features(codes[start:end]) for start, end in bounds]))
+        windows = self.project(np.stack([profile_features(codes[start:end]) for start, end in bounds]))
+        return windows if self.hubness is None else self.hubness.queries(windows)

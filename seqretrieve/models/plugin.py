@@ -14,7 +14,7 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 #: shipped model versions
 DHS_VERSION = "2"
 PSE_VERSION = "2"
-PROFILE_VERSION = "5"
+PROFILE_VERSION = "6"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table. Tried without it behind
 #: the code profile (docs/models.md, "The cascade"): better on synthetic validation excerpts at

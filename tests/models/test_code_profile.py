@@ -49,11 +49,11 @@ def test_encode_gives_one_vector_per_entry_and_one_per_query_window(rng):
     model = get_registry().create("representation", "profile")
     frames = rng.random((8 * 200, 48), dtype=np.float32)
     entry, query = model.encode(frames, "audio"), model.encode(frames, "midi")
-    assert entry.shape == (64,) and entry.dtype == np.float32
-    assert query.shape == (8, 64) and query.dtype == np.float32
+    assert entry.shape == (65,) and entry.dtype == np.float32  # 64 + the hubness correction
+    assert query.shape == (8, 65) and query.dtype == np.float32
     whole = model.project(profile_features(model.hash_model.encode(frames, "midi")))
-    np.testing.assert_allclose(query[-1], whole, rtol=1e-5, atol=1e-5)
-    assert model.encode(frames[:20], "midi").shape == (1, 64)
+    np.testing.assert_allclose(query[-1, :64], whole, rtol=1e-5, atol=1e-5)
+    assert model.encode(frames[:20], "midi").shape == (1, 65)
     assert model.hash_model is shared_model("dhs")  # one DHS model per process
     with pytest.raises(ValueError, match="side"):
         model.encode(frames, "score")
@@ -174,7 +174,9 @@ def test_a_projection_with_misshapen_arrays_is_refused(rng, tmp_path):
 def test_shipped_card_names_its_training_material():
     card = json.loads(package_model_dir("profile", PROFILE_VERSION).joinpath("card.json").read_text())
     assert card["derived_from"]["checksum"] == shared_model("dhs").checksum
-    assert card["dims"] == 64 and (card["window"], card["hop"]) == (80, 20)
+    assert card["dims"] == 65 and (card["window"], card["hop"]) == (80, 20)  # 64 + the hubness correction
+    assert (card["hubness"]["k"], card["hubness"]["weight"]) == (20, 0.5)
+    assert "train-split" in card["training"]["hubness"]["reference"]
     assert card["fit"].startswith("two-layer perceptron (1552 -> 512 ReLU -> 64)")
     assert card["training"]["fit"] == "mlp" and card["training"]["epochs"] == 10
     assert "train split only" in card["training"]["selection"] and card["training"]["pairs"] >= 10000
@@ -298,7 +300,7 @@ def test_index_update_stores_a_profile_matrix(tmp_path):
     with Index.open(path) as index:
         assert index.representations()["profile"]["checksum"] == profile.checksum
         matrix = load_matrices(index, profile).embeddings
-        assert matrix.shape == (5, 64) and np.isfinite(matrix).all()
+        assert matrix.shape == (5, profile.dims) == (5, 65) and np.isfinite(matrix).all()
         np.testing.assert_allclose(matrix[3], index.get_array("repr:profile", "e3"))
         frames = index.get_array(index.features_db(), "e3")  # encoded from the stored DHS codes: the same
         np.testing.assert_allclose(matrix[3], profile.encode(frames, "audio"), rtol=1e-5, atol=1e-5)
