@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqretrieve.index.prefix_bound import PrefixBound
+from seqretrieve.index.prefix_bound import BOUND_DIMS, PrefixBound
 from seqretrieve.index.representations import Matrices, squared_norms
 from seqretrieve.matchers.embedding import nearest_rows, squared_distances, top_rows
 
@@ -59,7 +59,7 @@ def test_nearest_rows_with_fewer_rows_than_asked_or_mostly_missing(rng):
 
 def test_matrices_fit_their_bound_once(rng):
     matrices = Matrices(["a"] * 300, embeddings=_matrix(rng, n=300)).with_norms()
-    assert matrices.bound is matrices.bound and matrices.bound.prefix.shape == (300, 17)
+    assert matrices.bound is matrices.bound and matrices.bound.prefix.shape == (300, BOUND_DIMS + 1)
 
 
 @pytest.mark.parametrize("representation", ["profile", "pse"])
@@ -90,3 +90,17 @@ def test_nearest_rows_where_the_bound_prunes_nothing(rng):
     rows, distances = nearest_rows(matrix, query, 100, norms, bound)
     assert rows.tolist() == top_rows(full, 100).tolist()
     np.testing.assert_allclose(distances, full[rows], rtol=1e-6)
+
+
+def test_a_dimension_where_entries_sit_far_from_queries_is_bounded(rng):
+    """As profile v6's hubness dimension: about 19 for every entry, 0 for every query window.
+    Its variance is tiny, so only the second moment's axes (not the covariance's) hold it."""
+    base = _matrix(rng, n=6000, dims=32)
+    matrix = np.concatenate([base, 19 + 0.3 * rng.standard_normal((6000, 1)).astype(np.float32)], axis=1)
+    norms = squared_norms(matrix)
+    bound = PrefixBound.fit(matrix, norms, dims=6)
+    query = np.concatenate([base[[10, 20]] * 0.95, np.zeros((2, 1), np.float32)], axis=1)
+    full = squared_distances(matrix, query, norms=norms)
+    assert np.mean(bound.lower_bounds(query) <= np.sort(full)[29]) < 0.2
+    rows, _ = nearest_rows(matrix, query, 30, norms, bound)
+    assert rows.tolist() == top_rows(full, 30).tolist()
