@@ -46,7 +46,8 @@ $(TRAIN_VENV)/.installed: pyproject.toml
 	touch $@
 
 # DHS v2 trains on the larger corpus (`make corpus`, hours; it resumes from data/checkpoints); the
-# code profile v5 (a perceptron) is trained on its codes of the scale data's train-split excerpts.
+# code profile v5 (a perceptron) is trained on its codes of the scale data's train-split excerpts,
+# and v6 adds its hubness correction (reference query windows of POP909 train-split songs).
 models: $(TRAIN_VENV)/.installed corpus scale-data
 	$(TRAIN_VENV)/bin/seqretrieve train data --root $(POP909) --out data/pairs
 	$(TRAIN_VENV)/bin/seqretrieve train hash --pairs data/corpus/pairs --out data/models --version 2 \
@@ -55,6 +56,8 @@ models: $(TRAIN_VENV)/.installed corpus scale-data
 		--validation-limit 60 --steps 4000 --patience 100
 	$(TRAIN_VENV)/bin/seqretrieve train profile --scale data/scale --dhs data/models/dhs/2 --out data/models \
 		--limit 20000 --fit mlp --epochs 10 --version 5
+	$(TRAIN_VENV)/bin/seqretrieve train hubness --profile data/models/profile/5 --dhs data/models/dhs/2 \
+		--out data/models --version 6
 
 # The training SoundFonts (Debian packages; seqretrieve/corpus/fonts.py) for the corpus and scale data.
 fonts: install

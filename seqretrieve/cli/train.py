@@ -322,6 +322,8 @@ def register(app: typer.Typer) -> None:
     def hubness(
         profile_dir: Optional[Path] = typer.Option(
             None, "--profile", help="Profile model folder without a hubness correction (default: the shipped v5)."),
+        dhs: Optional[Path] = typer.Option(
+            None, help="DHS model folder whose codes the profile was fitted on (default: the shipped one)."),
         pop909: Path = typer.Option(Path("../shared/data/pop909"), help="POP909 folder (train-split songs only)."),
         songs: int = typer.Option(300, min=1, help="Train-split songs whose MIDI query windows form the reference."),
         k: int = typer.Option(20, min=1, help="Reference windows averaged per entry."),
@@ -334,6 +336,7 @@ def register(app: typer.Typer) -> None:
         the profile's projection as a new version; seqretrieve.models.hubness)."""
         from ..matchers.embedding import shared_model
         from ..models.code_profile import CodeProfileModel
+        from ..models.encoders import HashSequenceModel
         from ..models.runtime import package_model_dir
         from ..registry import get_registry
         from ..training import profile_hubness
@@ -341,7 +344,8 @@ def register(app: typer.Typer) -> None:
 
         registry = get_registry()
         source = profile_dir or package_model_dir("profile", "5")
-        profile = CodeProfileModel(shared_model("dhs"), model_dir=source)
+        hash_model = shared_model("dhs") if dhs is None else HashSequenceModel.from_folder(dhs)
+        profile = CodeProfileModel(hash_model, model_dir=source)
         log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))
         chosen = pop909_songs(pop909, "train")[:songs]
         reference = profile_hubness.reference_windows(

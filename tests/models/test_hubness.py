@@ -95,7 +95,8 @@ def test_train_hubness_writes_a_new_version_from_train_songs(tmp_path):
     for shift, number in enumerate(("002", "003", "004", "006")):  # 004 is a test song: never a reference
         _tune(tmp_path / "pop909" / number / f"{number}.mid", shift)
     result = CliRunner().invoke(app, ["train", "hubness", "--pop909", str(tmp_path / "pop909"), "--songs", "5",
-                                      "--k", "2", "--out", str(tmp_path / "m"), "--version", "9", "--json"])
+                                      "--dhs", str(package_model_dir("dhs", "2")), "--k", "2",
+                                      "--out", str(tmp_path / "m"), "--version", "9", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     model = CodeProfileModel(shared_model("dhs"), model_dir=tmp_path / "m" / "profile" / "9")
