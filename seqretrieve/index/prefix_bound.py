@@ -35,7 +35,7 @@ BOUND_ROWS = 1 << 13
 
 @dataclass(frozen=True)
 class PrefixBound:
-    """``axes`` (E, D) float32, orthonormal columns, most variance first; ``prefix`` (N, D + 1)
+    """``axes`` (E, D) float32, orthonormal columns (:func:`_axes`); ``prefix`` (N, D + 1)
     float32, the matrix's rows on those axes (NaN rows stay NaN) and a column of ones (so one
     product gives |q|^2 - 2 q.p); ``norms`` (N,) the squared norms of the rows on the axes;
     ``largest_norm`` the largest squared norm of a full row (scales the rounding margin)."""
@@ -47,7 +47,7 @@ class PrefixBound:
 
     @classmethod
     def fit(cls, matrix: np.ndarray, row_norms: np.ndarray, dims: int = BOUND_DIMS) -> "PrefixBound":
-        """The bound of ``matrix`` (N, E) on its ``dims`` principal axes; ``row_norms`` (N,) are
+        """The bound of ``matrix`` (N, E) on ``dims`` axes (:func:`_axes`); ``row_norms`` (N,) are
         the full rows' squared norms."""
         axes = _axes(matrix, dims)
         prefix = np.ones((len(matrix), axes.shape[1] + 1), np.float32)
@@ -92,9 +92,10 @@ def _axes(matrix: np.ndarray, dims: int) -> np.ndarray:
         return np.eye(width, min(dims, width), dtype=np.float32)
     offset = np.flatnonzero(sample.mean(axis=0) ** 2 > sample.var(axis=0).sum())[:dims]
     rest = np.setdiff1d(np.arange(width), offset)
-    _, vectors = np.linalg.eigh(np.atleast_2d(np.cov(sample[:, rest], rowvar=False)))  # ascending
     axes = np.zeros((width, min(dims, width)), np.float64)
     axes[offset, np.arange(len(offset))] = 1.0
-    leading = vectors[:, ::-1][:, :axes.shape[1] - len(offset)]
-    axes[rest[:, None], np.arange(len(offset), axes.shape[1])[None, :]] = leading
+    if axes.shape[1] > len(offset):
+        _, vectors = np.linalg.eigh(np.atleast_2d(np.cov(sample[:, rest], rowvar=False)))  # ascending
+        leading = vectors[:, ::-1][:, :axes.shape[1] - len(offset)]
+        axes[rest[:, None], np.arange(len(offset), axes.shape[1])[None, :]] = leading
     return np.ascontiguousarray(axes, np.float32)

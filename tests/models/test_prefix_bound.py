@@ -104,3 +104,15 @@ def test_a_dimension_where_entries_sit_far_from_queries_is_bounded(rng):
     assert np.mean(bound.lower_bounds(query) <= np.sort(full)[29]) < 0.2
     rows, _ = nearest_rows(matrix, query, 30, norms, bound)
     assert rows.tolist() == top_rows(full, 30).tolist()
+
+
+@pytest.mark.parametrize("width", [1, 3])
+def test_a_matrix_of_offset_columns_only_or_narrower_than_the_bound(rng, width):
+    matrix = (19 + 0.3 * rng.standard_normal((500, width))).astype(np.float32)
+    norms = squared_norms(matrix)
+    bound = PrefixBound.fit(matrix, norms)
+    assert bound.axes.shape == (width, width)
+    np.testing.assert_allclose(bound.axes.T @ bound.axes, np.eye(width), atol=1e-6)
+    query = np.zeros(width, np.float32)
+    rows, _ = nearest_rows(matrix, query, 5, norms, bound)
+    assert rows.tolist() == top_rows(squared_distances(matrix, query, norms=norms), 5).tolist()
