@@ -18,7 +18,7 @@ material, keeps ``sqrt(0)`` and loses only part of its correction).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,11 +29,14 @@ from .runtime import read_checked
 BLOCK = 2048
 
 
-def neighbourhood(vectors: np.ndarray, reference: np.ndarray, k: int, skip_self: bool = False) -> np.ndarray:
+def neighbourhood(vectors: np.ndarray, reference: np.ndarray, k: int, skip_self: bool = False,
+                  reference_norms: np.ndarray | None = None) -> np.ndarray:
     """(N,) float32: the mean squared distance from each of ``vectors`` (N, E) to its ``k``
-    nearest rows of ``reference`` (R, E) (``skip_self``: the nearest one, itself, left out)."""
+    nearest rows of ``reference`` (R, E) (``skip_self``: the nearest one, itself, left out);
+    ``reference_norms`` (R,): their squared norms if known."""
     vectors = np.asarray(vectors, np.float32).reshape(-1, reference.shape[1])
-    reference_norms = np.einsum("ij,ij->i", reference, reference)
+    if reference_norms is None:
+        reference_norms = np.einsum("ij,ij->i", reference, reference)
     out = np.empty(len(vectors), np.float32)
     first = 1 if skip_self else 0
     for start in range(0, len(vectors), BLOCK):
@@ -54,6 +57,10 @@ class HubnessCorrection:
     weight: float
     ceiling: float
     sha256: str
+    reference_norms: np.ndarray = field(init=False)  # (R,), once: an index encodes entry by entry
+
+    def __post_init__(self):
+        object.__setattr__(self, "reference_norms", np.einsum("ij,ij->i", self.reference, self.reference))
 
     @classmethod
     def load(cls, folder, spec: dict) -> "HubnessCorrection":
@@ -74,7 +81,8 @@ class HubnessCorrection:
     def entries(self, vectors: np.ndarray) -> np.ndarray:
         """Entry vectors (N, E) -> (N, E + 1): each with ``sqrt(ceiling - weight * r)``."""
         vectors = np.asarray(vectors, np.float32).reshape(-1, self.reference.shape[1])
-        extra = np.sqrt(np.maximum(self.ceiling - self.weight * neighbourhood(vectors, self.reference, self.k), 0))
+        nearby = neighbourhood(vectors, self.reference, self.k, reference_norms=self.reference_norms)
+        extra = np.sqrt(np.maximum(self.ceiling - self.weight * nearby, 0))
         return np.concatenate([vectors, extra[:, None]], axis=1).astype(np.float32)
 
     @staticmethod
