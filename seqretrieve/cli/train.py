@@ -179,7 +179,7 @@ def _enough(count: int, dims: int, what: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``train data|align-pairs|hash|embed|profile|hubness`` to the root app."""
+    """Add ``train data|align-pairs|scale-pairs|hash|embed|profile|hubness`` to the root app."""
     group = typer.Typer(help="Build training pairs and train the learned representations.",
                         no_args_is_help=True)
     app.add_typer(group, name="train")
@@ -244,6 +244,38 @@ def register(app: typer.Typer) -> None:
                 stderr.print(f"skipped {row.midi} / {row.audio}: {row.skipped}", highlight=False, markup=False)
         if not json_output:
             typer.echo(f"{kept} aligned pairs written to {out / split}, {skipped} skipped")
+
+    @group.command("scale-pairs")
+    def scale_pairs(
+        scale: Path = typer.Option(Path("data/scale"), help="Scale benchmark folder (plan.json, shards/)."),
+        out: Path = typer.Option(Path("data/scale-pairs"), help="Pairs folder to write (as for `train data`)."),
+        pop909: Path = typer.Option(Path("../shared/data/pop909"), help="Folder of the scale plan's pop909/ paths."),
+        music21: Path = typer.Option(Path("data/corpus/music21"), help="Folder of the scale plan's music21/ paths."),
+        limit: Optional[int] = typer.Option(None, min=1, help="At most this many train-split excerpts."),
+        validation_limit: int = typer.Option(300, min=1, help="At most this many validation-split excerpts."),
+        min_confidence: float = typer.Option(0.7, min=0.0, max=1.0, help="Keep alignments at least this confident."),
+        json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per excerpt."),
+    ):
+        """Training pairs from the scale benchmark's train/validation excerpts, each aligned by DTW to its source
+        MIDI window (resumable; test songs are never among them)."""
+        from ..training.scale_pairs import write_scale_pairs
+
+        counts: dict[str, dict[str, int]] = {}
+        try:
+            for row in write_scale_pairs(scale, out, pop909, music21, {"train": limit, "validation": validation_limit},
+                                         min_confidence=min_confidence):
+                outcome = "skipped" if row.skipped else "kept"
+                counts.setdefault(row.split, {"kept": 0, "skipped": 0})[outcome] += 1
+                if json_output:
+                    emit_json(vars(row))
+                elif row.skipped:
+                    stderr.print(f"skipped {row.excerpt}: {row.skipped}", highlight=False, markup=False)
+        except FileNotFoundError as exc:
+            from ..errors import SeqretrieveError
+
+            raise SeqretrieveError(str(exc)) from exc
+        if not json_output:
+            typer.echo(f"pairs in {out}: {counts}")
 
     for kind, help_text in (("hash", "the DHS hash-sequence networks"), ("embed", "the PSE embedding networks")):
         def command(

@@ -139,9 +139,10 @@ def plan_item_split(path: str) -> str | None:
     return None
 
 
-def training_excerpts(scale_root: str | Path, limit: int | None = None) -> Iterator[tuple[str, np.ndarray, dict, str]]:
+def training_excerpts(scale_root: str | Path, limit: int | None = None,
+                      split: str = "train") -> Iterator[tuple[str, np.ndarray, dict, str]]:
     """(id, CQT frames (T, 48) float32, render info, source path as stored in the plan) of the
-    rendered scale excerpts (``scale_root/shards``) whose source is a train-split song, in plan
+    rendered scale excerpts (``scale_root/shards``) whose source is a ``split`` song, in plan
     order (a seeded shuffle), at most ``limit``."""
     from ..evaluation.scale import iter_distractors
 
@@ -149,40 +150,55 @@ def training_excerpts(scale_root: str | Path, limit: int | None = None) -> Itera
     if not plan_file.is_file():
         raise FileNotFoundError(f"{plan_file}: no scale plan (render the scale benchmark's shards first)")
     plan = json.loads(plan_file.read_text())  # paths as stored: pop909/... or music21/...
-    train = {item["id"]: item["path"] for item in plan if plan_item_split(item["path"]) == "train"}
+    chosen = {item["id"]: item["path"] for item in plan if plan_item_split(item["path"]) == split}
     count = 0
     for entry_id, frames, info in iter_distractors(scale_root, plan):
         if limit is not None and count >= limit:
             return
-        if entry_id in train:
+        if entry_id in chosen:
             count += 1
-            yield entry_id, frames, info, train[entry_id]
+            yield entry_id, frames, info, chosen[entry_id]
+
+
+class ExcerptMidi:
+    """``(stored source path, render info) -> MIDI frames (T, 48)`` of the window of the source
+    an excerpt was rendered from (``start`` to ``start + seconds * tempo`` of the original; the
+    warp moves it by a few percent), made into frames as queries are."""
+
+    def __init__(self, scale_root: str | Path, extractor_name: str, pop909_root: str | Path, music21_dir: str | Path):
+        from ..pipelines.search import query_synthesizer
+        from ..registry import get_registry
+
+        registry = get_registry()
+        self.extractor = registry.create("feature_extractor", extractor_name)
+        self.synthesizer = query_synthesizer(self.extractor, registry)
+        self.cache = Path(scale_root) / "midi-cache"
+        self.roots = (pop909_root, music21_dir)
+
+    def __call__(self, stored: str, info: dict) -> np.ndarray:
+        from ..corpus.render import crop
+        from ..corpus.sources import load_cached
+        from ..evaluation.scale import source_path
+        from ..features.extract import features_from_midi
+
+        midi = load_cached(source_path(stored, *self.roots), self.cache)
+        window = crop(midi, info["start"], info["start"] + info["seconds"] * info["tempo"])
+        return features_from_midi(window, self.extractor, self.synthesizer).frames
 
 
 def training_pairs(scale_root: str | Path, hash_model, pop909_root: str | Path, music21_dir: str | Path,
                    limit: int | None = None,
                    on_skip=lambda entry_id, message: None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(recording codes, MIDI codes) of the train-split scale excerpts: the excerpt's frames
-    encoded on the audio side, and the window of its source MIDI it was rendered from (``start``
-    to ``start + seconds * tempo`` of the original; the warp moves it by a few percent) made into
-    frames as queries are and encoded on the MIDI side. An excerpt whose window cannot be made
-    into frames is reported through ``on_skip`` and left out."""
-    from ..corpus.render import crop
-    from ..corpus.sources import load_cached
+    encoded on the audio side, and its source window's frames (:class:`ExcerptMidi`) on the MIDI
+    side. An excerpt whose window cannot be made into frames is reported through ``on_skip`` and
+    left out."""
     from ..errors import SeqretrieveError
-    from ..evaluation.scale import source_path
-    from ..features.extract import features_from_midi
-    from ..pipelines.search import query_synthesizer
-    from ..registry import get_registry
 
-    registry = get_registry()
-    extractor = registry.create("feature_extractor", hash_model.extractor)
-    synthesizer = query_synthesizer(extractor, registry)
+    excerpt_midi = ExcerptMidi(scale_root, hash_model.extractor, pop909_root, music21_dir)
     for entry_id, frames, info, stored in training_excerpts(scale_root, limit):
         try:
-            midi = load_cached(source_path(stored, pop909_root, music21_dir), Path(scale_root) / "midi-cache")
-            window = crop(midi, info["start"], info["start"] + info["seconds"] * info["tempo"])
-            midi_codes = hash_model.encode(features_from_midi(window, extractor, synthesizer).frames, "midi")
+            midi_codes = hash_model.encode(excerpt_midi(stored, info), "midi")
         except (SeqretrieveError, OSError, KeyError, ValueError) as exc:
             on_skip(entry_id, str(exc))
             continue
