@@ -253,7 +253,7 @@ def register(app: typer.Typer) -> None:
         music21: Path = typer.Option(Path("data/corpus/music21"), help="Folder of the scale plan's music21/ paths."),
         limit: Optional[int] = typer.Option(None, min=1, help="At most this many train-split excerpts."),
         validation_limit: int = typer.Option(300, min=1, help="At most this many validation-split excerpts."),
-        min_confidence: float = typer.Option(0.7, min=0.0, max=1.0, help="Keep alignments at least this confident."),
+        min_confidence: float = typer.Option(0.5, min=0.0, max=1.0, help="Keep alignments at least this confident."),
         json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per excerpt."),
     ):
         """Training pairs from the scale benchmark's train/validation excerpts, each aligned by DTW to its source

@@ -79,7 +79,7 @@ def test_scale_excerpts_become_pairs_aligned_to_their_source_windows(tmp_path, r
     assert abs(slope - 1.1) < 0.05 and len(pair.audio_index) == len(pair.midi)
     assert [p.song for p in load_pairs(tmp_path / "pairs" / "validation")] == ["held"]
     meta = json.loads((tmp_path / "pairs" / "meta.json").read_text())
-    assert meta["extractor"] == "cqt" and meta["min_confidence"] == 0.7
+    assert meta["extractor"] == "cqt" and meta["min_confidence"] == 0.5
     again = [json.loads(line) for line in run_cli(*command, check=True).stdout.splitlines()]
     assert {line["excerpt"]: line["confidence"] for line in again if not line["skipped"]} == {"own": None, "held": None}
 
