@@ -262,7 +262,7 @@ def register(app: typer.Typer) -> None:
 
         counts: dict[str, dict[str, int]] = {}
         try:
-            for row in write_scale_pairs(scale, out, pop909, music21, {"train": limit, "validation": validation_limit},
+            for row in write_scale_pairs(scale, out, pop909, music21, {"validation": validation_limit, "train": limit},
                                          min_confidence=min_confidence):
                 outcome = "skipped" if row.skipped else "kept"
                 counts.setdefault(row.split, {"kept": 0, "skipped": 0})[outcome] += 1
