@@ -353,7 +353,8 @@ def register(app: typer.Typer) -> None:
     @group.command("hubness")
     def hubness(
         profile_dir: Optional[Path] = typer.Option(
-            None, "--profile", help="Profile model folder without a hubness correction (default: the shipped v5)."),
+            None, "--profile", help="Profile model folder without a hubness correction (default: the shipped "
+                                    "profile's projection, seqretrieve.models.plugin.PROFILE_BASE_VERSION)."),
         dhs: Optional[Path] = typer.Option(
             None, help="DHS model folder whose codes the profile was fitted on (default: the shipped one)."),
         pop909: Path = typer.Option(Path("../shared/data/pop909"), help="POP909 folder (train-split songs only)."),
@@ -369,13 +370,14 @@ def register(app: typer.Typer) -> None:
         from ..matchers.embedding import shared_model
         from ..models.code_profile import CodeProfileModel
         from ..models.encoders import HashSequenceModel
+        from ..models.plugin import PROFILE_BASE_VERSION
         from ..models.runtime import package_model_dir
         from ..registry import get_registry
         from ..training import profile_hubness
         from ..training.split import pop909_songs
 
         registry = get_registry()
-        source = profile_dir or package_model_dir("profile", "5")
+        source = profile_dir or package_model_dir("profile", PROFILE_BASE_VERSION)
         hash_model = shared_model("dhs") if dhs is None else HashSequenceModel.from_folder(dhs)
         profile = CodeProfileModel(hash_model, model_dir=source)
         log = (lambda line: None) if json_output else (lambda line: stderr.print(line, highlight=False, markup=False))

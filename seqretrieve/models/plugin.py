@@ -15,6 +15,8 @@ from ..types import ComponentSpec, PipelineSpec, PipelineStage
 DHS_VERSION = "2"
 PSE_VERSION = "2"
 PROFILE_VERSION = "6"
+#: the shipped profile's projection without its hubness correction (what `train hubness` adds to)
+PROFILE_BASE_VERSION = "5"
 #: weight of the embedding distance in the cascade's hash-dtw stage, chosen on the validation
 #: split (never on test songs): benchmarks/bench_models.py's tuning table. Tried without it behind
 #: the code profile (docs/models.md, "The cascade"): better on synthetic validation excerpts at

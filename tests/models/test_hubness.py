@@ -13,6 +13,7 @@ from seqretrieve.errors import ModelFileError
 from seqretrieve.matchers.embedding import shared_model, squared_distances
 from seqretrieve.models.code_profile import CodeProfileModel
 from seqretrieve.models.hubness import HubnessCorrection, neighbourhood
+from seqretrieve.models.plugin import DHS_VERSION, PROFILE_BASE_VERSION, PROFILE_VERSION
 from seqretrieve.models.runtime import package_model_dir
 
 
@@ -62,7 +63,7 @@ def test_shipped_profile_appends_the_correction(tiny_index, rendered, rng):
     entry, windows = profile.from_source(codes, "audio"), profile.from_source(codes, "midi")
     assert profile.dims == 65 and entry.shape == (65,) and windows.shape[1] == 65
     assert entry[-1] > 0 and not windows[:, -1].any()
-    plain = CodeProfileModel(shared_model("dhs"), model_dir=package_model_dir("profile", "5"))
+    plain = CodeProfileModel(shared_model("dhs"), model_dir=package_model_dir("profile", PROFILE_BASE_VERSION))
     np.testing.assert_allclose(entry[:64], plain.from_source(codes, "audio"), rtol=1e-6)
     assert plain.checksum != profile.checksum  # an index re-encodes (`index update`)
     noise = profile.from_source(rng.integers(0, 2**32, 200, dtype=np.uint32), "audio")
@@ -71,11 +72,11 @@ def test_shipped_profile_appends_the_correction(tiny_index, rendered, rng):
 
 def test_a_corrupt_or_misdescribed_reference_is_refused(tmp_path):
     dhs = shared_model("dhs")
-    folder = shutil.copytree(package_model_dir("profile", "6"), tmp_path / "6")
+    folder = shutil.copytree(package_model_dir("profile", PROFILE_VERSION), tmp_path / "shipped")
     (folder / "hubness.npz").write_bytes(b"not a reference")
     with pytest.raises(ModelFileError, match="sha256"):
         CodeProfileModel(dhs, model_dir=folder)
-    folder = shutil.copytree(package_model_dir("profile", "6"), tmp_path / "k0")
+    folder = shutil.copytree(package_model_dir("profile", PROFILE_VERSION), tmp_path / "k0")
     card = json.loads((folder / "card.json").read_text())
     card["hubness"]["k"] = 0
     (folder / "card.json").write_text(json.dumps(card))
@@ -95,7 +96,7 @@ def test_train_hubness_writes_a_new_version_from_train_songs(tmp_path):
     for shift, number in enumerate(("002", "003", "004", "006")):  # 004 is a test song: never a reference
         _tune(tmp_path / "pop909" / number / f"{number}.mid", shift)
     result = CliRunner().invoke(app, ["train", "hubness", "--pop909", str(tmp_path / "pop909"), "--songs", "5",
-                                      "--dhs", str(package_model_dir("dhs", "2")), "--k", "2",
+                                      "--dhs", str(package_model_dir("dhs", DHS_VERSION)), "--k", "2",
                                       "--out", str(tmp_path / "m"), "--version", "9", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
