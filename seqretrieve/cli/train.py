@@ -253,17 +253,15 @@ def register(app: typer.Typer) -> None:
         music21: Path = typer.Option(Path("data/corpus/music21"), help="Folder of the scale plan's music21/ paths."),
         limit: Optional[int] = typer.Option(None, min=1, help="At most this many train-split excerpts."),
         validation_limit: int = typer.Option(300, min=1, help="At most this many validation-split excerpts."),
-        min_confidence: float = typer.Option(0.5, min=0.0, max=1.0, help="Keep alignments at least this confident."),
         json_output: bool = typer.Option(False, "--json", help="NDJSON, one line per excerpt."),
     ):
-        """Training pairs from the scale benchmark's train/validation excerpts, each aligned by DTW to its source
-        MIDI window (resumable; test songs are never among them)."""
+        """Training pairs from the scale benchmark's train/validation excerpts and their source MIDI windows, aligned
+        exactly by the time maps rebuilt from their seeds (resumable; test songs are never among them)."""
         from ..training.scale_pairs import write_scale_pairs
 
         counts: dict[str, dict[str, int]] = {}
         try:
-            for row in write_scale_pairs(scale, out, pop909, music21, {"validation": validation_limit, "train": limit},
-                                         min_confidence=min_confidence):
+            for row in write_scale_pairs(scale, out, pop909, music21, {"validation": validation_limit, "train": limit}):
                 outcome = "skipped" if row.skipped else "kept"
                 counts.setdefault(row.split, {"kept": 0, "skipped": 0})[outcome] += 1
                 if json_output:

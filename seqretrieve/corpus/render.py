@@ -60,20 +60,29 @@ def _from_window(events: list, start: float, stop: float, make) -> list:
     return [make(event, 0.0) for event in before.values()] + inside
 
 
-def render_excerpt(midi, synthesizer, rng: np.random.Generator, seconds: float = 30.0,
-                   sample_rate: int = 22050, preset: str = "hard", tempo: float = 1.0,
-                   lossy_probability: float = 0.0) -> Excerpt:
-    """A ``seconds``-long "recording" of a random window of ``midi`` (shorter if the piece is).
+@dataclass(frozen=True)
+class ExcerptVariant:
+    """What :func:`render_excerpt` renders: the changed window ``variant`` of the original from
+    ``start - lead`` on, its ``time_map`` (window seconds -> variant seconds) and the excerpt's
+    ``start`` in the original (the recording begins at ``time_map(lead)`` of the variant)."""
 
-    The window is cut from the original first (with a lead-in and room for the warp), then
-    changed with ``make_variant`` (``preset``'s programs, warp, dropped instrument, velocities;
-    no end crops) at ``tempo`` (> 1 plays faster), rendered, augmented and, with probability
-    ``lossy_probability``, MP3-coded at 64-128 kbps (as Million Song Dataset previews). Raises
-    SeqretrieveError subclasses when the window cannot be rendered (no notes, silence).
-    """
+    variant: object
+    time_map: object
+    start: float
+    lead: float
+
+    def recording_seconds(self, original) -> np.ndarray:
+        """Seconds into the recording at which the original's seconds ``original`` (array) sound."""
+        return self.time_map(np.asarray(original) - (self.start - self.lead)) - max(self.time_map(self.lead), 0.0)
+
+
+def excerpt_variant(midi, rng: np.random.Generator, seconds: float = 30.0, preset: str = "hard",
+                    tempo: float = 1.0) -> ExcerptVariant:
+    """The random window of ``midi`` and its variant that :func:`render_excerpt` renders, drawing
+    the same numbers from ``rng`` (so an excerpt's exact timing can be rebuilt from its seed
+    without rendering it)."""
     from ..audio.midi import check_midi_content
     from ..synth.variants import make_variant
-    from ..training.data import augment
 
     span = seconds * tempo * 1.3  # original seconds that surely cover the excerpt after the warp
     end = max((note.end for inst in midi.instruments for note in inst.notes), default=0.0)
@@ -83,13 +92,31 @@ def render_excerpt(midi, synthesizer, rng: np.random.Generator, seconds: float =
     check_midi_content(window, "window")
     variant, time_map = make_variant(window, int(rng.integers(2**31)), preset=preset, programs="shift",
                                      tempo_scale=tempo, crop=0.0)
-    skip = int(max(time_map(lead), 0.0) * sample_rate)
-    audio = synthesizer.render(variant, sample_rate)[skip : skip + int(seconds * sample_rate)]
+    return ExcerptVariant(variant, time_map, start, lead)
+
+
+def render_excerpt(midi, synthesizer, rng: np.random.Generator, seconds: float = 30.0,
+                   sample_rate: int = 22050, preset: str = "hard", tempo: float = 1.0,
+                   lossy_probability: float = 0.0) -> Excerpt:
+    """A ``seconds``-long "recording" of a random window of ``midi`` (shorter if the piece is).
+
+    The window is cut from the original first (with a lead-in and room for the warp), then
+    changed with ``make_variant`` (``preset``'s programs, warp, dropped instrument, velocities;
+    no end crops) at ``tempo`` (> 1 plays faster; :func:`excerpt_variant`), rendered, augmented
+    and, with probability ``lossy_probability``, MP3-coded at 64-128 kbps (as Million Song
+    Dataset previews). Raises SeqretrieveError subclasses when the window cannot be rendered (no
+    notes, silence).
+    """
+    from ..training.data import augment
+
+    made = excerpt_variant(midi, rng, seconds, preset, tempo)
+    skip = int(max(made.time_map(made.lead), 0.0) * sample_rate)
+    audio = synthesizer.render(made.variant, sample_rate)[skip : skip + int(seconds * sample_rate)]
     audio = augment(audio, sample_rate, rng)
     lossy = bool(rng.random() < lossy_probability)
     if lossy:
         audio = mp3_round_trip(audio, sample_rate, float(rng.uniform(0.3, 0.6)))
-    info = {"start": round(start, 3), "seconds": round(len(audio) / sample_rate, 3), "tempo": round(tempo, 4),
+    info = {"start": round(made.start, 3), "seconds": round(len(audio) / sample_rate, 3), "tempo": round(tempo, 4),
             "preset": preset, "lossy": lossy}
     return Excerpt(audio, sample_rate, info)
 

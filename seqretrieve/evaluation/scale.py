@@ -98,6 +98,13 @@ def plan_fingerprint(items: list[dict]) -> str:
     return hashlib.sha1(json.dumps([item["id"] for item in items]).encode()).hexdigest()
 
 
+def excerpt_settings(rng: np.random.Generator) -> tuple[float, str]:
+    """The tempo factor and variant preset of an excerpt, the first draws of its seeded ``rng``
+    (the render draws the rest: :func:`seqretrieve.corpus.render.render_excerpt`)."""
+    tempo = float(np.exp(rng.uniform(*np.log(TEMPO_RANGE))))
+    return tempo, "hard" if rng.random() < 0.5 else "easy"
+
+
 def shard_path(root: str | Path, number: int) -> Path:
     return Path(root) / "shards" / f"shard-{number:04d}.npz"
 
@@ -137,8 +144,7 @@ def render_shard(root: str | Path, plan: list[dict], number: int) -> Path:
         try:
             if item["font"] not in synths:
                 synths = {item["font"]: registry.create("synthesizer", "tinysoundfont", soundfont=str(fonts[item["font"]]))}
-            tempo = float(np.exp(rng.uniform(*np.log(TEMPO_RANGE))))
-            preset = "hard" if rng.random() < 0.5 else "easy"
+            tempo, preset = excerpt_settings(rng)
             excerpt = render_excerpt(load_cached(item["path"], Path(root) / "midi-cache"), synths[item["font"]], rng, EXCERPT_SECONDS,
                                      extractor.midi_sample_rate, preset=preset, tempo=tempo)
             features = extractor.from_samples(excerpt.samples, excerpt.sample_rate).frames

@@ -139,10 +139,9 @@ def plan_item_split(path: str) -> str | None:
     return None
 
 
-def training_excerpts(scale_root: str | Path, limit: int | None = None,
-                      split: str = "train") -> Iterator[tuple[str, np.ndarray, dict, str]]:
+def training_excerpts(scale_root: str | Path, limit: int | None = None) -> Iterator[tuple[str, np.ndarray, dict, str]]:
     """(id, CQT frames (T, 48) float32, render info, source path as stored in the plan) of the
-    rendered scale excerpts (``scale_root/shards``) whose source is a ``split`` song, in plan
+    rendered scale excerpts (``scale_root/shards``) whose source is a train-split song, in plan
     order (a seeded shuffle), at most ``limit``."""
     from ..evaluation.scale import iter_distractors
 
@@ -150,7 +149,7 @@ def training_excerpts(scale_root: str | Path, limit: int | None = None,
     if not plan_file.is_file():
         raise FileNotFoundError(f"{plan_file}: no scale plan (render the scale benchmark's shards first)")
     plan = json.loads(plan_file.read_text())  # paths as stored: pop909/... or music21/...
-    chosen = {item["id"]: item["path"] for item in plan if plan_item_split(item["path"]) == split}
+    chosen = {item["id"]: item["path"] for item in plan if plan_item_split(item["path"]) == "train"}
     count = 0
     for entry_id, frames, info in iter_distractors(scale_root, plan):
         if limit is not None and count >= limit:
@@ -176,14 +175,21 @@ class ExcerptMidi:
         self.roots = (pop909_root, music21_dir)
 
     def __call__(self, stored: str, info: dict) -> np.ndarray:
-        from ..corpus.render import crop
+        return self.window_frames(self.source(stored), info["start"], info["start"] + info["seconds"] * info["tempo"])
+
+    def source(self, stored: str):
+        """The plan item's source MIDI file (PrettyMIDI, parsed once per scale folder)."""
         from ..corpus.sources import load_cached
         from ..evaluation.scale import source_path
+
+        return load_cached(source_path(stored, *self.roots), self.cache)
+
+    def window_frames(self, midi, start: float, stop: float) -> np.ndarray:
+        """Frames (T, 48) of the notes of ``midi`` sounding in [start, stop) seconds."""
+        from ..corpus.render import crop
         from ..features.extract import features_from_midi
 
-        midi = load_cached(source_path(stored, *self.roots), self.cache)
-        window = crop(midi, info["start"], info["start"] + info["seconds"] * info["tempo"])
-        return features_from_midi(window, self.extractor, self.synthesizer).frames
+        return features_from_midi(crop(midi, start, stop), self.extractor, self.synthesizer).frames
 
 
 def training_pairs(scale_root: str | Path, hash_model, pop909_root: str | Path, music21_dir: str | Path,

@@ -32,56 +32,57 @@ def test_confident_alignments_become_aligned_pairs(small_index, example_queries,
         assert aligned > shuffled + 0.05
 
 
-def _scale_plan(tmp_path, rng):
-    """A scale folder of four excerpts of one melody: "own" (train song 2: the window's own frames
-    time-stretched by 1.1), "noise" (train song 6: random frames), "held" (validation song 5: own
-    frames) and "test" (test song 4, never a pair); returns the folder."""
+
+def _melody(path, seconds: float = 30.0) -> None:
     import pretty_midi
 
-    from seqretrieve.dtw.rates import resample_frames
-    from seqretrieve.training.profile import ExcerptMidi
-
-    items = {"own": "pop909/002/002.mid", "noise": "pop909/006/006.mid", "held": "pop909/005/005.mid",
-             "test": "pop909/004/004.mid"}
     midi = pretty_midi.PrettyMIDI()
     piano = pretty_midi.Instrument(program=0)
-    piano.notes = [pretty_midi.Note(90, 60 + (k * 7) % 19, k * 0.25, k * 0.25 + 0.4) for k in range(80)]
-    midi.instruments.append(piano)
-    for path in items.values():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        midi.write(str(tmp_path / path))
-    info = {"start": 2.0, "seconds": 10.0, "tempo": 1.0}
-    own = ExcerptMidi(tmp_path, "cqt", tmp_path / "pop909", tmp_path)(items["own"], info)
-    stretched = resample_frames(own, 1.1)
-    frames = {"own": stretched, "noise": rng.random(stretched.shape), "held": stretched, "test": stretched}
-    (tmp_path / "shards").mkdir()
-    (tmp_path / "plan.json").write_text(json.dumps([{"id": i, "path": p} for i, p in items.items()]))
-    np.savez(tmp_path / "shards" / "shard-0000.npz", ids=np.array(list(items)),
-             lengths=np.array([len(frames[i]) for i in items]),
-             info=np.array([json.dumps({**info, "source": p}) for p in items.values()]),
-             frames=np.concatenate([frames[i] for i in items]).astype(np.float16))
-    return tmp_path
+    piano.notes = [pretty_midi.Note(90, 55 + (k * 7) % 19, k * 0.3, k * 0.3 + 0.25) for k in range(int(seconds / 0.3))]
+    bass = pretty_midi.Instrument(program=33)
+    bass.notes = [pretty_midi.Note(80, 36 + (k * 5) % 12, k * 1.2, k * 1.2 + 1.1) for k in range(int(seconds / 1.2))]
+    midi.instruments += [piano, bass]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    midi.write(str(path))
 
 
-def test_scale_excerpts_become_pairs_aligned_to_their_source_windows(tmp_path, rng):
-    scale = _scale_plan(tmp_path, rng)
-    command = ("train", "scale-pairs", "--scale", scale, "--pop909", scale / "pop909", "--out", tmp_path / "pairs",
-               "--json")
-    lines = [json.loads(line) for line in run_cli(*command, check=True).stdout.splitlines()]
-    assert {(line["excerpt"], line["split"]) for line in lines} == {("own", "train"), ("noise", "train"),
-                                                                    ("held", "validation")}
-    outcome = {line["excerpt"]: line for line in lines}
-    assert outcome["own"]["skipped"] is None and outcome["own"]["confidence"] > 0.9
-    assert "confidence" in outcome["noise"]["skipped"]
-    (pair,) = load_pairs(tmp_path / "pairs" / "train")
-    # The recording runs 1.1x slower than the window: its aligned frames follow at that slope.
-    slope = np.polyfit(np.arange(len(pair.audio_index)), pair.audio_index, 1)[0]
-    assert abs(slope - 1.1) < 0.05 and len(pair.audio_index) == len(pair.midi)
-    assert [p.song for p in load_pairs(tmp_path / "pairs" / "validation")] == ["held"]
-    meta = json.loads((tmp_path / "pairs" / "meta.json").read_text())
-    assert meta["extractor"] == "cqt" and meta["min_confidence"] == 0.5
-    again = [json.loads(line) for line in run_cli(*command, check=True).stdout.splitlines()]
-    assert {line["excerpt"]: line["confidence"] for line in again if not line["skipped"]} == {"own": None, "held": None}
+def test_scale_excerpts_pair_exactly_with_their_source_windows(tmp_path, monkeypatch):
+    from seqretrieve.evaluation import scale
+    from seqretrieve.training.scale_pairs import write_scale_pairs
+
+    items = [{"id": f"e{k}", "path": path, "font": "timgm6mb", "seed": 11 + k} for k, path in enumerate(
+        ["pop909/002/002.mid", "pop909/003/003.mid", "pop909/005/005.mid", "pop909/004/004.mid"])]  # 004: test
+    for item in items:
+        _melody(tmp_path / item["path"])
+    root = tmp_path / "scale"
+    root.mkdir()
+    (root / "plan.json").write_text(json.dumps(items))
+    monkeypatch.setattr(scale, "EXCERPT_SECONDS", 8.0)
+    scale.render_all(root, [{**item, "path": str(tmp_path / item["path"])} for item in items])
+    rows = list(write_scale_pairs(root, tmp_path / "pairs", tmp_path / "pop909", tmp_path, {"validation": None, "train": None}))
+    assert [(row.excerpt, row.split, row.skipped) for row in rows] == [
+        ("e0", "train", None), ("e1", "train", None), ("e2", "validation", None)]  # in plan order; no test song
+    rng = np.random.default_rng(0)
+    for pair in load_pairs(tmp_path / "pairs" / "train") + load_pairs(tmp_path / "pairs" / "validation"):
+        midi, audio = pair.midi.astype(np.float32), pair.audio.astype(np.float32)
+        assert np.all(np.diff(pair.audio_index) >= 0) and len(pair.audio_index) == len(midi)
+
+        def likeness(index):
+            return float(np.mean(np.sum(midi * audio[np.clip(index, 0, len(audio) - 1)], axis=1)))
+
+        # exact: no shift of the recording frames (up to a third of a second) makes them more alike, to a frame
+        lags = np.arange(-7, 8)
+        assert abs(lags[np.argmax([likeness(pair.audio_index + lag) for lag in lags])]) <= 1
+        assert likeness(pair.audio_index) > likeness(rng.permutation(pair.audio_index)) + 0.01
+    assert json.loads((tmp_path / "pairs" / "meta.json").read_text())["extractor"] == "cqt"
+    again = list(write_scale_pairs(root, tmp_path / "pairs", tmp_path / "pop909", tmp_path, {"train": 1}))
+    assert [(row.excerpt, row.frames) for row in again] == [("e0", None)]  # written before; the limit holds
+    items[1]["seed"] = 99  # a plan whose seed no longer rebuilds the rendered excerpt
+    (root / "plan.json").write_text(json.dumps(items))
+    (tmp_path / "pairs" / "train" / "e1.npz").unlink()
+    (row,) = [row for row in write_scale_pairs(root, tmp_path / "pairs", tmp_path / "pop909", tmp_path,
+                                                 {"train": None}) if row.excerpt == "e1"]
+    assert "rebuilds another excerpt" in row.skipped
 
 
 def test_scale_pairs_without_a_plan_is_a_clear_error(tmp_path):
