@@ -71,9 +71,14 @@ class ExcerptVariant:
     start: float
     lead: float
 
+    @property
+    def recording_start(self) -> float:
+        """The variant's second at which the recording begins."""
+        return max(float(self.time_map(self.lead)), 0.0)
+
     def recording_seconds(self, original) -> np.ndarray:
         """Seconds into the recording at which the original's seconds ``original`` (array) sound."""
-        return self.time_map(np.asarray(original) - (self.start - self.lead)) - max(self.time_map(self.lead), 0.0)
+        return self.time_map(np.asarray(original) - (self.start - self.lead)) - self.recording_start
 
 
 def excerpt_variant(midi, rng: np.random.Generator, seconds: float = 30.0, preset: str = "hard",
@@ -110,7 +115,7 @@ def render_excerpt(midi, synthesizer, rng: np.random.Generator, seconds: float =
     from ..training.data import augment
 
     made = excerpt_variant(midi, rng, seconds, preset, tempo)
-    skip = int(max(made.time_map(made.lead), 0.0) * sample_rate)
+    skip = int(made.recording_start * sample_rate)
     audio = synthesizer.render(made.variant, sample_rate)[skip : skip + int(seconds * sample_rate)]
     audio = augment(audio, sample_rate, rng)
     lossy = bool(rng.random() < lossy_probability)

@@ -38,18 +38,11 @@ def read_rows(path: str | Path) -> list[tuple[Path, Path]]:
 def pair_from_alignment(alignment, song: str) -> Pair:
     """The MIDI frames between the path's first and last MIDI frame (T, D), all recording frames
     (T', D) and, per kept MIDI frame, the recording frame the path maps it to (T,) int32."""
-    return pair_from_path(song, alignment.midi_features.frames, alignment.audio_features.frames,
-                          alignment.path_midi, alignment.path_audio)
-
-
-def pair_from_path(song: str, midi: np.ndarray, audio: np.ndarray, path_midi: np.ndarray,
-                   path_audio: np.ndarray) -> Pair:
-    """:func:`pair_from_alignment` from the frames, MIDI (N, D) and recording (M, D), and a DTW
-    path between them: matched indices (K,) of each, start first."""
-    first, last = int(path_midi[0]), int(path_midi[-1])
-    midi_rows, at = np.unique(path_midi, return_index=True)
-    audio_index = np.interp(np.arange(first, last + 1), midi_rows, np.asarray(path_audio)[at])
-    return Pair(song, midi[first:last + 1], audio, np.rint(audio_index).astype(np.int32))
+    first, last = int(alignment.path_midi[0]), int(alignment.path_midi[-1])
+    midi_rows, at = np.unique(alignment.path_midi, return_index=True)
+    audio_index = np.interp(np.arange(first, last + 1), midi_rows, alignment.path_audio[at])
+    return Pair(song, alignment.midi_features.frames[first:last + 1], alignment.audio_features.frames,
+                np.rint(audio_index).astype(np.int32))
 
 
 def align_rows(rows: list[tuple[Path, Path]], out: Path, extractor, synthesizer,

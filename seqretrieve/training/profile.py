@@ -139,16 +139,22 @@ def plan_item_split(path: str) -> str | None:
     return None
 
 
+def stored_plan(scale_root: str | Path) -> list[dict]:
+    """The scale plan's items as stored (``id``, ``path`` as ``pop909/...`` or ``music21/...``,
+    ``font``, ``seed``); FileNotFoundError when the scale folder has none."""
+    plan_file = Path(scale_root) / "plan.json"
+    if not plan_file.is_file():
+        raise FileNotFoundError(f"{plan_file}: no scale plan (render the scale benchmark's shards first)")
+    return json.loads(plan_file.read_text())
+
+
 def training_excerpts(scale_root: str | Path, limit: int | None = None) -> Iterator[tuple[str, np.ndarray, dict, str]]:
     """(id, CQT frames (T, 48) float32, render info, source path as stored in the plan) of the
     rendered scale excerpts (``scale_root/shards``) whose source is a train-split song, in plan
     order (a seeded shuffle), at most ``limit``."""
     from ..evaluation.scale import iter_distractors
 
-    plan_file = Path(scale_root) / "plan.json"
-    if not plan_file.is_file():
-        raise FileNotFoundError(f"{plan_file}: no scale plan (render the scale benchmark's shards first)")
-    plan = json.loads(plan_file.read_text())  # paths as stored: pop909/... or music21/...
+    plan = stored_plan(scale_root)
     chosen = {item["id"]: item["path"] for item in plan if plan_item_split(item["path"]) == "train"}
     count = 0
     for entry_id, frames, info in iter_distractors(scale_root, plan):

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import SeqretrieveError
 from .pairs import Pair, save_pair
-from .profile import ExcerptMidi, plan_item_split
+from .profile import ExcerptMidi, plan_item_split, stored_plan
 
 #: the least share of an excerpt's MIDI window that must land inside the recording
 MIN_COVERED = 0.5
@@ -69,10 +69,7 @@ def write_scale_pairs(scale_root: str | Path, out: str | Path, pop909_root: str 
     order, and ``out/meta.json``; yields one row per excerpt."""
     from ..evaluation.scale import iter_distractors
 
-    plan_file = Path(scale_root) / "plan.json"
-    if not plan_file.is_file():
-        raise FileNotFoundError(f"{plan_file}: no scale plan (render the scale benchmark's shards first)")
-    plan = json.loads(plan_file.read_text())
+    plan = stored_plan(scale_root)
     items = {item["id"]: item for item in plan}
     out = Path(out)
     excerpt_midi = ExcerptMidi(scale_root, extractor, pop909_root, music21_dir)
